@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "sm/log.h"
+
+static const char *const stmt_sql[STMT_COUNT] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_PING] = "SELECT count(*) FROM entity",
+    [STMT_ENTITY_INSERT] = "INSERT INTO entity (id, name, role, callback_url, enabled, created_ms) "
+                           "VALUES (:id, :name, :role, :callback_url, :enabled, :now)",
+    [STMT_ENTITY_BY_ID_OR_NAME] =
+        "SELECT id, name, role, callback_url, enabled FROM entity WHERE id = :key OR name = :key",
+    [STMT_ENTITY_BY_CERT] =
+        "SELECT e.id, e.name, e.role, e.callback_url, e.enabled FROM entity_cert c "
+        "JOIN entity e ON e.id = c.entity_id WHERE c.fingerprint = :fp",
+    [STMT_ENTITY_CERT_INSERT] =
+        "INSERT INTO entity_cert (fingerprint, entity_id, subject, not_after, added_ms) "
+        "VALUES (:fp, :entity_id, :subject, :not_after, :now)",
+    [STMT_ENTITY_SET_ENABLED] = "UPDATE entity SET enabled = :enabled WHERE id = :id",
+    [STMT_ENTITY_SET_CALLBACK] = "UPDATE entity SET callback_url = :url WHERE id = :id",
+    [STMT_ENTITY_DELETE] = "DELETE FROM entity WHERE id = :id",
+    [STMT_ENTITY_LIST] =
+        "SELECT e.id, e.name, e.role, e.callback_url, e.enabled, "
+        "(SELECT count(*) FROM entity_cert c WHERE c.entity_id = e.id) FROM entity e "
+        "ORDER BY e.name",
+    [STMT_CALL_INSERT] =
+        "INSERT INTO api_call (requester, call_id, function, request_hash, state, received_ms, "
+        "deadline_ms) VALUES (:requester, :call_id, :function, :hash, :state, :received, "
+        ":deadline)",
+    [STMT_CALL_GET] =
+        "SELECT function, request_hash, state, http_status, response, received_ms, deadline_ms, "
+        "finished_ms FROM api_call WHERE requester = :requester AND call_id = :call_id",
+    [STMT_CALL_FINISH] =
+        "UPDATE api_call SET state = 'done', http_status = :status, response = :response, "
+        "finished_ms = :finished WHERE requester = :requester AND call_id = :call_id",
+    [STMT_CALL_DELETE] = "DELETE FROM api_call WHERE requester = :requester AND call_id = :call_id",
+};
+
+int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc)
+{
+    atomic_fetch_add(&db->errors, 1);
+    SM_LOGE(SM_LOG_DB, db->path, "%s: %s (%d)", what, c && c->h ? sqlite3_errmsg(c->h) : "", rc);
+    return -EIO;
+}
+
+unsigned long smdb_error_count(struct smdb *db)
+{
+    return atomic_load(&db->errors);
+}
+
+int smdb_bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+    return sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), v, -1, SQLITE_TRANSIENT);
+}
+
+int smdb_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n)
+{
+    return sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, name), v, (int)n, SQLITE_TRANSIENT);
+}
+
+int smdb_bind_int64(sqlite3_stmt *s, const char *name, int64_t v)
+{
+    return sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, name), v);
+}
+
+int smdb_bind_null(sqlite3_stmt *s, const char *name)
+{
+    return sqlite3_bind_null(s, sqlite3_bind_parameter_index(s, name));
+}
+
+void smdb_col_text(sqlite3_stmt *s, int col, char *out, size_t n)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+
+    snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+sqlite3_stmt *smdb_stmt(struct smdb_conn *c, enum smdb_stmt idx)
+{
+    sqlite3_stmt *s = c->stmt[idx];
+
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return s;
+}
+
+int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    /* constraint failures are answers about the data, not storage errors */
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return -ENOENT;
+    if (rc == SQLITE_CONSTRAINT_CHECK || rc == SQLITE_CONSTRAINT_NOTNULL)
+        return -EINVAL;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return -EEXIST;
+    return smdb_fail(db, c, what, rc);
+}
+
+int smdb_tx_begin(struct smdb *db, struct smdb_conn *c)
+{
+    return smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN), "begin");
+}
+
+int smdb_tx_commit(struct smdb *db, struct smdb_conn *c)
+{
+    int rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_COMMIT), "commit");
+
+    if (rc)
+        smdb_tx_rollback(db, c);
+    return rc;
+}
+
+void smdb_tx_rollback(struct smdb *db, struct smdb_conn *c)
+{
+    if (!sqlite3_get_autocommit(c->h))
+        smdb_exec_stmt(db, c, smdb_stmt(c, STMT_ROLLBACK), "rollback");
+}
+
+struct smdb_conn *smdb_acquire(struct smdb *db)
+{
+    struct smdb_conn *c = NULL;
+
+    pthread_mutex_lock(&db->mu);
+    for (;;) {
+        for (unsigned i = 0; i < db->nconns; i++) {
+            if (!db->conns[i].busy) {
+                c = &db->conns[i];
+                c->busy = true;
+                break;
+            }
+        }
+        if (c)
+            break;
+        pthread_cond_wait(&db->cv, &db->mu);
+    }
+    pthread_mutex_unlock(&db->mu);
+    return c;
+}
+
+void smdb_release(struct smdb *db, struct smdb_conn *c)
+{
+    /* a statement left mid-transaction by an error path must not leak into the next user */
+    if (!sqlite3_get_autocommit(c->h))
+        sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_lock(&db->mu);
+    c->busy = false;
+    pthread_cond_signal(&db->cv);
+    pthread_mutex_unlock(&db->mu);
+}
+
+int smdb_ping(struct smdb *db)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_PING);
+    int rc = sqlite3_step(s);
+
+    sqlite3_reset(s);
+    rc = rc == SQLITE_ROW ? 0 : smdb_fail(db, c, "ping", rc);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_version(struct smdb *db)
+{
+    return db->version;
+}
+
+/* ---- migrations ---- */
+
+static int migration_number(const char *name)
+{
+    int v = 0;
+
+    for (int i = 0; i < 4; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return name[4] == '_' ? v : -1;
+}
+
+int smdb_migrations_latest(const struct sm_embedded_file *set)
+{
+    int n = 0;
+
+    for (; set[n].name; n++)
+        if (migration_number(set[n].name) != n + 1)
+            return -EINVAL;
+    return n;
+}
+
+static int user_version(sqlite3 *h, int *out)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &s, NULL);
+
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int(s, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int migrate(sqlite3 *h, const struct smdb_config *cfg, int *version, char *why,
+                   size_t whylen)
+{
+    int latest = smdb_migrations_latest(cfg->migrations), cur = 0, target;
+    char *err = NULL, sql[64];
+
+    if (latest < 0) {
+        snprintf(why, whylen, "migration files are not numbered 0001..N");
+        return -EINVAL;
+    }
+    target = cfg->max_version > 0 && cfg->max_version < latest ? cfg->max_version : latest;
+    if (user_version(h, &cur) != SQLITE_OK) {
+        snprintf(why, whylen, "cannot read schema version: %s", sqlite3_errmsg(h));
+        return -EIO;
+    }
+    if (cur > latest) {
+        snprintf(why, whylen, "database schema version %d is newer than this program (%d)", cur,
+                 latest);
+        return -EINVAL;
+    }
+    if (cur > 0 && cur < target && !cfg->no_backup) {
+        char *bak = sqlite3_mprintf("VACUUM INTO '%q.pre-v%d'", cfg->path, target);
+        int rc = sqlite3_exec(h, bak, NULL, NULL, &err);
+
+        sqlite3_free(bak);
+        if (rc != SQLITE_OK) {
+            snprintf(why, whylen, "cannot back up before upgrading: %s", err ? err : "");
+            sqlite3_free(err);
+            return -EIO;
+        }
+        SM_LOGN(SM_LOG_DB, cfg->path, "backed up schema version %d to %s.pre-v%d", cur, cfg->path,
+                target);
+    }
+    for (int v = cur + 1; v <= target; v++) {
+        const struct sm_embedded_file *m = &cfg->migrations[v - 1];
+
+        /* one transaction per migration: a failed one leaves the previous version intact */
+        if (sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(h, m->text, NULL, NULL, &err) != SQLITE_OK) {
+            snprintf(why, whylen, "migration %s failed: %s", m->name, err ? err : "");
+            sqlite3_free(err);
+            sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+            return -EIO;
+        }
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+        if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(h, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+            snprintf(why, whylen, "migration %s failed: %s", m->name, err ? err : "");
+            sqlite3_free(err);
+            sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+            return -EIO;
+        }
+        SM_LOGN(SM_LOG_DB, cfg->path, "applied migration %s", m->name);
+    }
+    *version = target;
+    return 0;
+}
+
+static int prepare_all(struct smdb_conn *c, char *why, size_t whylen)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        if (sqlite3_prepare_v3(c->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
+                               NULL) != SQLITE_OK) {
+            snprintf(why, whylen, "cannot prepare statement %d: %s", i, sqlite3_errmsg(c->h));
+            return -EIO;
+        }
+    }
+    return 0;
+}
+
+static int open_conn(const struct smdb_config *cfg, struct smdb_conn *c, bool prepare, char *why,
+                     size_t whylen)
+{
+    char pragmas[160];
+    char *err = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2(cfg->path, &c->h,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(why, whylen, "cannot open %s: %s", cfg->path,
+                 c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+        return -EIO;
+    }
+    sqlite3_extended_result_codes(c->h, 1);
+    sqlite3_busy_timeout(c->h, cfg->busy_timeout_ms ? (int)cfg->busy_timeout_ms : 5000);
+    /* synchronous=FULL: a COMMIT is on disk before the request is acknowledged */
+    snprintf(pragmas, sizeof(pragmas),
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = ON;",
+             cfg->synchronous && !strcmp(cfg->synchronous, "normal") ? "NORMAL" : "FULL");
+    if (sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(why, whylen, "cannot configure %s: %s", cfg->path, err ? err : "");
+        sqlite3_free(err);
+        return -EIO;
+    }
+    return prepare ? prepare_all(c, why, whylen) : 0;
+}
+
+static void close_conn(struct smdb_conn *c)
+{
+    for (int i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(c->stmt[i]);
+    sqlite3_close(c->h);
+}
+
+int smdb_open(const struct smdb_config *cfg, struct smdb **out, char *why, size_t whylen)
+{
+    struct smdb *db = calloc(1, sizeof(*db));
+    bool full;
+    int rc;
+
+    if (!db)
+        return -ENOMEM;
+    db->path = strdup(cfg->path);
+    db->nconns = cfg->pool_size ? cfg->pool_size : 1;
+    db->conns = calloc(db->nconns, sizeof(*db->conns));
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_cond_init(&db->cv, NULL);
+    if (!db->path || !db->conns) {
+        smdb_close(db);
+        return -ENOMEM;
+    }
+    /* the first connection migrates; statements can only be prepared against the final schema */
+    rc = open_conn(cfg, &db->conns[0], false, why, whylen);
+    if (!rc)
+        rc = migrate(db->conns[0].h, cfg, &db->version, why, whylen);
+    if (rc) {
+        smdb_close(db);
+        return rc;
+    }
+    full = db->version == smdb_migrations_latest(cfg->migrations);
+    if (!full) {
+        /* a partially migrated database (tests of upgrades) is not for use */
+        *out = db;
+        return 0;
+    }
+    rc = prepare_all(&db->conns[0], why, whylen);
+    for (unsigned i = 1; i < db->nconns && !rc; i++)
+        rc = open_conn(cfg, &db->conns[i], true, why, whylen);
+    if (rc) {
+        smdb_close(db);
+        return rc;
+    }
+    SM_LOGI(SM_LOG_DB, cfg->path, "open, schema version %d, %u connections", db->version,
+            db->nconns);
+    *out = db;
+    return 0;
+}
+
+void smdb_close(struct smdb *db)
+{
+    if (!db)
+        return;
+    for (unsigned i = 0; db->conns && i < db->nconns; i++)
+        close_conn(&db->conns[i]);
+    free(db->conns);
+    pthread_mutex_destroy(&db->mu);
+    pthread_cond_destroy(&db->cv);
+    free(db->path);
+    free(db);
+}

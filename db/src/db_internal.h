@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SMDB_INTERNAL_H
+#define SMDB_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#include "smdb/db.h"
+
+/* Every statement of the storage layer, prepared once per connection (osmo-hlr style). */
+enum smdb_stmt {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_PING,
+    STMT_ENTITY_INSERT,
+    STMT_ENTITY_BY_ID_OR_NAME,
+    STMT_ENTITY_BY_CERT,
+    STMT_ENTITY_CERT_INSERT,
+    STMT_ENTITY_SET_ENABLED,
+    STMT_ENTITY_SET_CALLBACK,
+    STMT_ENTITY_DELETE,
+    STMT_ENTITY_LIST,
+    STMT_CALL_INSERT,
+    STMT_CALL_GET,
+    STMT_CALL_FINISH,
+    STMT_CALL_DELETE,
+    STMT_COUNT
+};
+
+struct smdb_conn {
+    sqlite3 *h;
+    sqlite3_stmt *stmt[STMT_COUNT];
+    bool busy;
+};
+
+struct smdb {
+    char *path;
+    struct smdb_conn *conns;
+    unsigned nconns;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic unsigned long errors;
+    int version;
+};
+
+/* Take a free connection (waits when all are in use) / give it back. */
+struct smdb_conn *smdb_acquire(struct smdb *db);
+void smdb_release(struct smdb *db, struct smdb_conn *c);
+/* The prepared statement idx of c, reset and with bindings cleared. */
+sqlite3_stmt *smdb_stmt(struct smdb_conn *c, enum smdb_stmt idx);
+/* Log and count an unexpected SQLite result; returns -EIO. */
+int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc);
+/* Bind by :name. Return SQLite result codes. */
+int smdb_bind_text(sqlite3_stmt *s, const char *name, const char *v);
+int smdb_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n);
+int smdb_bind_int64(sqlite3_stmt *s, const char *name, int64_t v);
+int smdb_bind_null(sqlite3_stmt *s, const char *name);
+/* Run a statement that returns no rows; SQLITE_DONE -> 0, constraint -> -EEXIST, else -EIO. */
+int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const char *what);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on c. */
+int smdb_tx_begin(struct smdb *db, struct smdb_conn *c);
+int smdb_tx_commit(struct smdb *db, struct smdb_conn *c);
+void smdb_tx_rollback(struct smdb *db, struct smdb_conn *c);
+/* Copy a text column into a fixed buffer. */
+void smdb_col_text(sqlite3_stmt *s, int col, char *out, size_t n);
+
+#endif

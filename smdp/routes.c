@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "smdp.h"
+
+/*
+ * Every function the SM-DP provides, with the role that may call it: ES2 is called by the MNO
+ * (SGP.02 ES2), and the SM-SR reports profile events to the SM-DP through the ES3
+ * notification functions. A NULL handler is a function of the catalogue this build
+ * does not provide yet (501 "unsupported" after the role and header checks).
+ */
+#define R(iface, fn, roles, spec)                                                                  \
+    {                                                                                              \
+        iface, fn, roles, NULL, NULL, spec                                                         \
+    }
+
+const struct sm_api_route smdp_routes[] = {
+    R("es2", "getEIS", SM_ROLE_MNO, "SGP.02 ES2.GetEIS"),
+    R("es2", "auditEIS", SM_ROLE_MNO, "SGP.02 ES2.AuditEIS"),
+    R("es2", "downloadProfile", SM_ROLE_MNO, "SGP.02 ES2.DownloadProfile"),
+    R("es2", "updatePolicyRules", SM_ROLE_MNO, "SGP.02 ES2.UpdatePolicyRules"),
+    R("es2", "updateSubscriptionAddress", SM_ROLE_MNO, "SGP.02 ES2.UpdateSubscriptionAddress"),
+    R("es2", "enableProfile", SM_ROLE_MNO, "SGP.02 ES2.EnableProfile"),
+    R("es2", "disableProfile", SM_ROLE_MNO, "SGP.02 ES2.DisableProfile"),
+    R("es2", "deleteProfile", SM_ROLE_MNO, "SGP.02 ES2.DeleteProfile"),
+    R("es2", "setFallbackAttribute", SM_ROLE_MNO, "SGP.02 v4 ES2.SetFallBackAttribute"),
+
+    R("es3", "handleProfileEnabledNotification", SM_ROLE_SMSR,
+      "SGP.02 ES3.HandleProfileEnabledNotification"),
+    R("es3", "handleProfileDisabledNotification", SM_ROLE_SMSR,
+      "SGP.02 ES3.HandleProfileDisabledNotification"),
+    R("es3", "handleProfileDeletedNotification", SM_ROLE_SMSR,
+      "SGP.02 ES3.HandleProfileDeletedNotification"),
+    R("es3", "handleSMSRChangeNotification", SM_ROLE_SMSR,
+      "SGP.02 ES3.HandleSMSRChangeNotification"),
+};
+
+const size_t smdp_nroutes = sizeof(smdp_routes) / sizeof(smdp_routes[0]);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stddef.h>
+
+#include "smdb/daemon.h"
+#include "smsr.h"
+
+#define OFF(f) offsetof(struct smsr_cfg, f)
+
+static const struct sm_cfg_key smsr_keys[] = {
+    {"api", "listen", SM_CFG_ADDR, OFF(base.listen), "127.0.0.1:9443", 0, 0, NULL,
+     "address and port of the ES1/ES3/ES4/ES7 HTTPS API (port 0: any free port)"},
+    {"db", "path", SM_CFG_PATH, OFF(base.db_path), "smsr.db", 0, 0, NULL,
+     "SQLite database file (created and migrated on start)"},
+};
+
+static const struct sm_cfg_table tables[] = {
+    {NULL, 0}, /* sm_daemon_cfg_table, filled in main (not a constant expression) */
+    {smsr_keys, sizeof(smsr_keys) / sizeof(smsr_keys[0])},
+};
+
+int main(int argc, char **argv)
+{
+    struct sm_cfg_table t[2] = {sm_daemon_cfg_table, tables[1]};
+    const struct smdb_daemon_desc desc = {
+        .name = "smsr",
+        .title = "SGP.02 SM-SR: eUICC registry, ES1/ES3/ES4/ES7 server, ES5 engine",
+        .iface_label = "ES1 ES3 ES4 ES7",
+        .migrations = smdb_smsr_migrations,
+        .tables = t,
+        .ntables = 2,
+        .cfg_size = sizeof(struct smsr_cfg),
+        .routes = smsr_routes,
+        .nroutes = smsr_nroutes,
+    };
+
+    return smdb_daemon_main(&desc, argc, argv);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "smsr.h"
+
+/*
+ * Every function the SM-SR provides, with the role that may call it (SGP.02:
+ * ES1 is called by the EUM, ES3 by the SM-DP, ES4 by the MNO, ES7 by another SM-SR).
+ * A NULL handler is a function of the catalogue this build does not provide yet: the API edge
+ * answers it with 501 and "unsupported" after the role and header checks.
+ */
+#define R(iface, fn, roles, spec)                                                                  \
+    {                                                                                              \
+        iface, fn, roles, NULL, NULL, spec                                                         \
+    }
+
+const struct sm_api_route smsr_routes[] = {
+    R("es1", "registerEIS", SM_ROLE_EUM, "SGP.02 ES1.RegisterEIS"),
+
+    R("es3", "getEIS", SM_ROLE_SMDP, "SGP.02 ES3.GetEIS"),
+    R("es3", "auditEIS", SM_ROLE_SMDP, "SGP.02 ES3.AuditEIS"),
+    R("es3", "createISDP", SM_ROLE_SMDP, "SGP.02 ES3.CreateISDP"),
+    R("es3", "sendData", SM_ROLE_SMDP, "SGP.02 ES3.SendData"),
+    R("es3", "profileDownloadCompleted", SM_ROLE_SMDP, "SGP.02 ES3.ProfileDownloadCompleted"),
+    R("es3", "updatePolicyRules", SM_ROLE_SMDP, "SGP.02 ES3.UpdatePolicyRules"),
+    R("es3", "updateSubscriptionAddress", SM_ROLE_SMDP, "SGP.02 ES3.UpdateSubscriptionAddress"),
+    R("es3", "enableProfile", SM_ROLE_SMDP, "SGP.02 ES3.EnableProfile"),
+    R("es3", "disableProfile", SM_ROLE_SMDP, "SGP.02 ES3.DisableProfile"),
+    R("es3", "deleteISDP", SM_ROLE_SMDP, "SGP.02 ES3.DeleteISDP"),
+    R("es3", "updateConnectivityParameters", SM_ROLE_SMDP,
+      "SGP.02 ES3.UpdateConnectivityParameters"),
+    R("es3", "setFallbackAttribute", SM_ROLE_SMDP, "SGP.02 v4 ES3.SetFallBackAttribute"),
+
+    R("es4", "getEIS", SM_ROLE_MNO, "SGP.02 ES4.GetEIS"),
+    R("es4", "auditEIS", SM_ROLE_MNO, "SGP.02 ES4.AuditEIS"),
+    R("es4", "enableProfile", SM_ROLE_MNO, "SGP.02 ES4.EnableProfile"),
+    R("es4", "disableProfile", SM_ROLE_MNO, "SGP.02 ES4.DisableProfile"),
+    R("es4", "deleteProfile", SM_ROLE_MNO, "SGP.02 ES4.DeleteProfile"),
+    R("es4", "updatePolicyRules", SM_ROLE_MNO, "SGP.02 ES4.UpdatePolicyRules"),
+    R("es4", "updateSubscriptionAddress", SM_ROLE_MNO, "SGP.02 ES4.UpdateSubscriptionAddress"),
+    R("es4", "setFallbackAttribute", SM_ROLE_MNO, "SGP.02 v4 ES4.SetFallBackAttribute"),
+    R("es4", "prepareSMSRChange", SM_ROLE_MNO, "SGP.02 ES4.PrepareSMSRChange"),
+    R("es4", "smsrChange", SM_ROLE_MNO, "SGP.02 ES4.SMSRChange"),
+    R("es4", "masterDelete", SM_ROLE_MNO, "SGP.02 master delete (ES4 in v4)"),
+
+    R("es7", "handoverEUICC", SM_ROLE_SMSR, "SGP.02 ES7.HandoverEUICC"),
+    R("es7", "authenticateSMSR", SM_ROLE_SMSR, "SGP.02 ES7.AuthenticateSMSR"),
+    R("es7", "createAdditionalKeySet", SM_ROLE_SMSR, "SGP.02 ES7.CreateAdditionalKeySet"),
+    R("es7", "handleSMSRChangeNotification", SM_ROLE_SMSR,
+      "SGP.02 ES7.HandleSMSRChangeNotification"),
+};
+
+const size_t smsr_nroutes = sizeof(smsr_routes) / sizeof(smsr_routes[0]);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SM_TEST_H
+#define SM_TEST_H
+
+/* cmocka test programs: run a group and end with the project's "N passed, N failed" line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#define SM_TEST_MAIN(tests, setup, teardown)                                                       \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        size_t n = sizeof(tests) / sizeof(tests[0]);                                               \
+        int failed = cmocka_run_group_tests(tests, setup, teardown);                               \
+        printf("%s: %zu passed, %d failed\n", __FILE__, n - (size_t)failed, failed);               \
+        return failed ? 1 : 0;                                                                     \
+    }
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Storage: migrations, entities and certificates, the call journal. A real SQLite file. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sm_test.h"
+#include "smdb/db.h"
+
+static char dir[] = "/tmp/sm-test-db-XXXXXX";
+static char path[256];
+
+static int setup(void **state)
+{
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof(path), "%s/t.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static struct smdb *open_db(const struct sm_embedded_file *set, int max_version)
+{
+    struct smdb_config cfg = {
+        .path = path, .migrations = set, .pool_size = 2, .max_version = max_version};
+    struct smdb *db = NULL;
+    char why[256];
+    int rc = smdb_open(&cfg, &db, why, sizeof(why));
+
+    if (rc)
+        fail_msg("open: %s", why);
+    return db;
+}
+
+static void fresh_database_is_latest(void **state)
+{
+    struct smdb *db;
+
+    unlink(path);
+    db = open_db(smdb_smsr_migrations, 0);
+    assert_int_equal(smdb_version(db), smdb_migrations_latest(smdb_smsr_migrations));
+    assert_true(smdb_version(db) >= 2);
+    assert_int_equal(smdb_ping(db), 0);
+    smdb_close(db);
+    /* reopening does not migrate again */
+    db = open_db(smdb_smsr_migrations, 0);
+    assert_int_equal(smdb_version(db), smdb_migrations_latest(smdb_smsr_migrations));
+    smdb_close(db);
+    assert_true(smdb_migrations_latest(smdb_smdp_migrations) >= 2);
+}
+
+static void migration_numbering_is_checked(void **state)
+{
+    static const struct sm_embedded_file gap[] = {
+        {"0001_a.sql", "CREATE TABLE a (x);", 19},
+        {"0003_c.sql", "CREATE TABLE c (x);", 19},
+        {NULL, NULL, 0},
+    };
+    static const struct sm_embedded_file bad_sql[] = {
+        {"0001_a.sql", "CREATE TABLE a (x);", 19},
+        {"0002_b.sql", "CREATE TABLE b (x); CREATE TABLE oops", 37},
+        {NULL, NULL, 0},
+    };
+    struct smdb_config cfg = {.path = path, .migrations = gap};
+    struct smdb *db = NULL;
+    char why[256];
+
+    assert_int_equal(smdb_migrations_latest(gap), -EINVAL);
+    unlink(path);
+    assert_int_equal(smdb_open(&cfg, &db, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "numbered"));
+    /* a failing migration rolls back entirely and leaves the earlier version */
+    cfg.migrations = bad_sql;
+    assert_int_equal(smdb_open(&cfg, &db, why, sizeof(why)), -EIO);
+    assert_non_null(strstr(why, "0002_b.sql"));
+    cfg.max_version = 1;
+    assert_int_equal(smdb_open(&cfg, &db, why, sizeof(why)), 0);
+    assert_int_equal(smdb_version(db), 1);
+    smdb_close(db);
+    unlink(path);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+    static const struct sm_embedded_file one[] = {
+        {"0001_entities.sql", "CREATE TABLE t (x);", 19},
+        {NULL, NULL, 0},
+    };
+    struct smdb_config cfg = {.path = path, .migrations = one};
+    struct smdb *db;
+    char why[256];
+
+    unlink(path);
+    db = open_db(smdb_smsr_migrations, 0);
+    smdb_close(db);
+    assert_int_equal(smdb_open(&cfg, &db, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "newer than this program"));
+    unlink(path);
+}
+
+static void entities_and_certificates(void **state)
+{
+    struct sm_entity e = {.id = "2.999.10.1", .name = "mno1", .role = SM_ROLE_MNO, .enabled = true},
+                     got;
+    struct sm_cert_info ci = {.subject = "CN=mno1", .not_after = 2000000000};
+    uint8_t other[32] = {9};
+    struct smdb *db;
+
+    unlink(path);
+    db = open_db(smdb_smdp_migrations, 0);
+    memset(ci.fingerprint, 0xab, 32);
+    assert_int_equal(smdb_entity_add(db, &e, 1000), 0);
+    assert_int_equal(smdb_entity_add(db, &e, 1000), -EEXIST);
+    strcpy(e.id, "not-an-oid");
+    assert_int_equal(smdb_entity_add(db, &e, 1000), -EINVAL);
+    strcpy(e.id, "2.999.10.1");
+    assert_int_equal(smdb_entity_add_cert(db, e.id, &ci, 1000), 0);
+    assert_int_equal(smdb_entity_add_cert(db, e.id, &ci, 1000), -EEXIST);
+    memset(ci.fingerprint, 0xcd, 32);
+    assert_int_equal(smdb_entity_add_cert(db, "2.999.99", &ci, 1000), -ENOENT); /* no entity */
+    memset(ci.fingerprint, 0xab, 32);
+    assert_int_equal(smdb_entity_by_cert(db, ci.fingerprint, &got), 0);
+    assert_string_equal(got.name, "mno1");
+    assert_int_equal(got.role, SM_ROLE_MNO);
+    assert_int_equal(smdb_entity_by_cert(db, other, &got), -ENOENT);
+    assert_int_equal(smdb_entity_get(db, "mno1", &got), 0);
+    assert_int_equal(smdb_entity_get(db, "2.999.10.1", &got), 0);
+    assert_int_equal(smdb_entity_get(db, "mno2", &got), -ENOENT);
+    /* a disabled entity is not found by its certificate */
+    assert_int_equal(smdb_entity_set_enabled(db, e.id, false), 0);
+    assert_int_equal(smdb_entity_by_cert(db, ci.fingerprint, &got), -ENOENT);
+    assert_int_equal(smdb_entity_set_enabled(db, e.id, true), 0);
+    assert_int_equal(smdb_entity_set_callback(db, e.id, "https://mno1.example/cb"), 0);
+    assert_int_equal(smdb_entity_get(db, "mno1", &got), 0);
+    assert_string_equal(got.callback_url, "https://mno1.example/cb");
+    assert_int_equal(smdb_entity_set_enabled(db, "2.999.99", true), -ENOENT);
+    /* removing the entity removes its certificates */
+    assert_int_equal(smdb_entity_remove(db, e.id), 0);
+    assert_int_equal(smdb_entity_by_cert(db, ci.fingerprint, &got), -ENOENT);
+    assert_int_equal(smdb_entity_remove(db, e.id), -ENOENT);
+    assert_int_equal(smdb_error_count(db), 0);
+    smdb_close(db);
+}
+
+static void call_journal(void **state)
+{
+    struct sm_api_call_record rec = {.requester = "2.999.10.1",
+                                     .call_id = "c-1",
+                                     .function = "es2.downloadProfile",
+                                     .state = "accepted",
+                                     .received_ms = 5000,
+                                     .deadline_ms = 65000},
+                              ex = {0};
+    struct smdb *db;
+
+    memset(rec.request_hash, 7, 32);
+    unlink(path);
+    db = open_db(smdb_smdp_migrations, 0);
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), -EEXIST);
+    assert_string_equal(ex.function, "es2.downloadProfile");
+    assert_string_equal(ex.state, "accepted");
+    assert_memory_equal(ex.request_hash, rec.request_hash, 32);
+    assert_int_equal(ex.deadline_ms, 65000);
+    assert_null(ex.response);
+    assert_int_equal(smdb_call_finish(db, rec.requester, rec.call_id, 200, "{\"a\":1}", 6000), 0);
+    assert_int_equal(smdb_call_get(db, rec.requester, rec.call_id, &ex), 0);
+    assert_string_equal(ex.state, "done");
+    assert_int_equal(ex.http_status, 200);
+    assert_string_equal(ex.response, "{\"a\":1}");
+    free(ex.response);
+    /* the same identifier from another requester is another call */
+    strcpy(rec.requester, "2.999.10.2");
+    assert_int_equal(smdb_call_get(db, rec.requester, rec.call_id, &ex), -ENOENT);
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_call_forget(db, rec.requester, rec.call_id), 0);
+    assert_int_equal(smdb_call_get(db, rec.requester, rec.call_id, &ex), -ENOENT);
+    assert_int_equal(smdb_call_finish(db, rec.requester, rec.call_id, 200, "{}", 1), -ENOENT);
+    smdb_close(db);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(fresh_database_is_latest),
+    cmocka_unit_test(migration_numbering_is_checked),
+    cmocka_unit_test(newer_schema_is_refused),
+    cmocka_unit_test(entities_and_certificates),
+    cmocka_unit_test(call_journal),
+};
+
+SM_TEST_MAIN(tests, setup, teardown)

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <string.h>
+
+#include "smctl.h"
+
+#ifndef SM_VERSION
+#define SM_VERSION "0.0.0"
+#endif
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"pki", smctl_pki, "development PKI: pki init DIR"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "smctl - operator CLI of the SGP.02 subscription manager\n\n"
+               "usage: smctl COMMAND [ARGS] (smctl COMMAND --help for details)\n\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nexit codes: 0 success, 1 operation failed, 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? SMCTL_USAGE : SMCTL_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("smctl %s\n", SM_VERSION);
+        return SMCTL_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "smctl: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return SMCTL_USAGE;
+}
