@@ -19,8 +19,9 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 
-# Each test program ends with "<name>: N passed, N failed"; add them up.
-read -r passed failed < <(grep -aE ': [0-9]+ passed, [0-9]+ failed' "$log" |
+# Each test program ends with "<name>: N passed, N failed"; CTest keeps every program's output
+# in LastTest.log. Add them up.
+read -r passed failed < <(grep -ahE ': [0-9]+ passed, [0-9]+ failed' build/Testing/Temporary/LastTest*.log |
     sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' |
     awk '{p += $1; f += $2} END {print p + 0, f + 0}')
 programs=$(grep -acE 'Test +#[0-9]+: ' "$log" || true)

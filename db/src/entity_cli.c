@@ -79,7 +79,7 @@ static int cmd_add(struct smdb *db, int argc, char **argv)
     unsigned ncerts = 0;
     int o, rc;
 
-    optind = 1;
+    optind = 0; /* glibc: 0 re-initialises getopt, argument permutation included */
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
         case 'r':

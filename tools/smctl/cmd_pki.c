@@ -25,7 +25,7 @@ int smctl_pki(int argc, char **argv)
     bool force = false;
     int o, rc;
 
-    optind = 1;
+    optind = 0; /* glibc: 0 re-initialises getopt, argument permutation included */
     while ((o = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
         switch (o) {
         case 'f':

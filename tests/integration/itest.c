@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int itest_spawn(struct itest_proc *p, const char *name, char *const argv[], const char *log_path)
+{
+    pid_t pid;
+
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    p->pid = pid;
+    return 0;
+}
+
+int itest_wait_port_file(const char *path, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 50) {
+        FILE *f = fopen(path, "r");
+        int port = -1;
+
+        if (f) {
+            if (fscanf(f, "%d", &port) != 1)
+                port = -1;
+            fclose(f);
+            if (port > 0)
+                return port;
+        }
+        sleep_ms(50);
+    }
+    return -1;
+}
+
+bool itest_alive(struct itest_proc *p)
+{
+    int status;
+
+    return p->pid > 0 && waitpid(p->pid, &status, WNOHANG) == 0;
+}
+
+int itest_stop(struct itest_proc *p, int timeout_ms)
+{
+    int status;
+
+    if (p->pid <= 0)
+        return -1;
+    kill(p->pid, SIGTERM);
+    for (int waited = 0; waited <= timeout_ms; waited += 20) {
+        pid_t r = waitpid(p->pid, &status, WNOHANG);
+
+        if (r == p->pid) {
+            p->pid = 0;
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            return 128 + WTERMSIG(status);
+        }
+        sleep_ms(20);
+    }
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, &status, 0);
+    p->pid = 0;
+    return -1;
+}
+
+int itest_run(char *const argv[], char *out, size_t outlen)
+{
+    int fds[2], status;
+    size_t used = 0;
+    pid_t pid;
+
+    if (pipe(fds))
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    for (;;) {
+        char tmp[512];
+        ssize_t n = read(fds[0], tmp, sizeof(tmp));
+
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n && used + 1 < outlen; i++)
+            out[used++] = tmp[i];
+    }
+    if (outlen)
+        out[used] = 0;
+    close(fds[0]);
+    if (waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+    struct itest_resp *r = user;
+    char *nb = realloc(r->body, r->len + size * n + 1);
+
+    if (!nb)
+        return 0;
+    memcpy(nb + r->len, p, size * n);
+    r->len += size * n;
+    nb[r->len] = 0;
+    r->body = nb;
+    return size * n;
+}
+
+int itest_request(const struct itest_identity *id, const char *method, const char *url,
+                  const char *body, size_t len, struct itest_resp *r)
+{
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char *ct = NULL;
+    CURLcode cc;
+
+    memset(r, 0, sizeof(*r));
+    r->body = calloc(1, 1);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CAINFO, id->ca);
+    if (id->cert) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, id->cert);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, id->key);
+    }
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    cc = curl_easy_perform(h);
+    if (cc == CURLE_OK) {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+        curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+        snprintf(r->content_type, sizeof(r->content_type), "%s", ct ? ct : "");
+    } else {
+        snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(cc));
+    }
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    return cc == CURLE_OK ? 0 : -1;
+}
+
+void itest_resp_free(struct itest_resp *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+json_t *itest_json(const struct itest_resp *r)
+{
+    return r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+}
+
+static int connect_local(uint16_t port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *data, size_t len,
+                   char *out, size_t outlen, int timeout_ms)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = NULL;
+    long got = -1;
+    int fd = connect_local(port);
+
+    if (fd < 0 || !ctx)
+        goto out;
+    SSL_CTX_load_verify_locations(ctx, id->ca, NULL);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (id->cert && (SSL_CTX_use_certificate_chain_file(ctx, id->cert) != 1 ||
+                     SSL_CTX_use_PrivateKey_file(ctx, id->key, SSL_FILETYPE_PEM) != 1))
+        goto out;
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) != 1)
+        goto out;
+    got = 0;
+    if (len && SSL_write(ssl, data, (int)len) <= 0)
+        goto out;
+    for (;;) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int n;
+
+        if (!SSL_pending(ssl) && poll(&pfd, 1, timeout_ms) <= 0)
+            break;
+        n = SSL_read(ssl, out + got, (int)(outlen - 1 - (size_t)got));
+        if (n <= 0)
+            break;
+        got += n;
+        if ((size_t)got + 1 >= outlen)
+            break;
+    }
+    out[got] = 0;
+out:
+    if (ssl) {
+        SSL_shutdown(ssl);
+        SSL_free(ssl);
+    }
+    SSL_CTX_free(ctx);
+    if (fd >= 0)
+        close(fd);
+    ERR_clear_error();
+    return got;
+}
+
+int itest_raw_tcp(uint16_t port, const void *data, size_t len)
+{
+    int fd = connect_local(port);
+    ssize_t w;
+
+    if (fd < 0)
+        return -1;
+    w = write(fd, data, len);
+    close(fd);
+    return w < 0 ? -1 : 0;
+}
+
+static char record_dir[512];
+static unsigned record_n;
+
+void itest_record_dir(const char *dir)
+{
+    char cmd[600];
+
+    snprintf(record_dir, sizeof(record_dir), "%s", dir);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    if (system(cmd))
+        record_dir[0] = 0;
+}
+
+void itest_record(const char *schema, const struct itest_resp *r)
+{
+    char path[700], mpath[700];
+    FILE *f;
+
+    if (!record_dir[0] || !r->body)
+        return;
+    snprintf(path, sizeof(path), "%s/%04u.json", record_dir, record_n++);
+    f = fopen(path, "w");
+    if (!f)
+        return;
+    fwrite(r->body, 1, r->len, f);
+    fclose(f);
+    snprintf(mpath, sizeof(mpath), "%s/manifest", record_dir);
+    f = fopen(mpath, "a");
+    if (f) {
+        fprintf(f, "%s %s\n", schema, path);
+        fclose(f);
+    }
+}
+
+int itest_validate_recorded(const char *schema_dir, const char *validator)
+{
+    char cmd[2048];
+    int rc;
+
+    snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' '%s/manifest'", validator, schema_dir,
+             record_dir);
+    rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef ITEST_H
+#define ITEST_H
+
+/* Helpers for integration tests: real processes, real TLS, responses recorded for the schema
+ * check. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct itest_proc {
+    pid_t pid;
+    char name[32];
+};
+
+/* Start argv[0] with stdout and stderr appended to log_path. Returns 0 or -errno. */
+int itest_spawn(struct itest_proc *p, const char *name, char *const argv[], const char *log_path);
+/* Read a port number from path, waiting up to timeout_ms. Returns the port or -1. */
+int itest_wait_port_file(const char *path, int timeout_ms);
+bool itest_alive(struct itest_proc *p);
+/* SIGTERM, wait up to timeout_ms (then SIGKILL). Returns the exit code, 128+signal when killed
+ * by a signal, or -1. */
+int itest_stop(struct itest_proc *p, int timeout_ms);
+/* Run argv to completion with output captured (NUL-terminated, truncated to outlen). Returns the
+ * exit code or -1. */
+int itest_run(char *const argv[], char *out, size_t outlen);
+
+struct itest_identity {
+    const char *ca;   /* CA to verify the server with */
+    const char *cert; /* client certificate, NULL: none */
+    const char *key;
+};
+
+struct itest_resp {
+    long status; /* 0: no HTTP response */
+    char *body;  /* NUL-terminated */
+    size_t len;
+    char content_type[128];
+    char error[256];
+};
+
+/* One HTTPS request with libcurl (no retries). Returns 0 when an HTTP response came back. */
+int itest_request(const struct itest_identity *id, const char *method, const char *url,
+                  const char *body, size_t len, struct itest_resp *r);
+void itest_resp_free(struct itest_resp *r);
+/* The body as JSON (new reference) or NULL. */
+json_t *itest_json(const struct itest_resp *r);
+
+/* Write raw bytes over TLS (client certificate of id) to 127.0.0.1:port and read until the
+ * server closes or timeout_ms passes. Returns the number of bytes read, or -1 if the TLS
+ * connection could not be made. */
+long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *data, size_t len,
+                   char *out, size_t outlen, int timeout_ms);
+/* Write raw bytes over plain TCP and close. Returns 0 or -1. */
+int itest_raw_tcp(uint16_t port, const void *data, size_t len);
+
+/* Keep the response body for the schema check: written under dir, listed in dir/manifest. */
+void itest_record_dir(const char *dir);
+void itest_record(const char *schema, const struct itest_resp *r);
+/* Run the schema validator over everything recorded. Returns its exit code. */
+int itest_validate_recorded(const char *schema_dir, const char *validator);
+
+#endif
