@@ -240,14 +240,15 @@ int sm_dgi_next(const uint8_t *buf, size_t len, size_t *pos, bool allow_ber, str
     } else {
         vlen = buf[p + 2];
         hdr = 3;
-        if (allow_ber && len - p - hdr < vlen && (vlen == 0x81 || vlen == 0x82)) {
-            /* BER long form 81 xx / 82 xxxx as some implementations send it */
+        if (allow_ber && (vlen == 0x81 || vlen == 0x82) && len - p - hdr != vlen) {
+            /* BER long form 81 xx / 82 xxxx as some implementations send it: taken when it,
+             * and not the one-byte reading, ends exactly at the end of the input */
             size_t n = vlen & 0x7f;
 
             if (len - p - 3 >= n) {
                 size_t v = n == 1 ? buf[p + 3] : (size_t)buf[p + 3] << 8 | buf[p + 4];
 
-                if (len - p - 3 - n >= v) {
+                if (len - p - 3 - n == v) {
                     vlen = v;
                     hdr = 3 + n;
                 }

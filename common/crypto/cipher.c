@@ -11,10 +11,14 @@
 static const EVP_CIPHER *aes_cipher(size_t klen, bool cbc)
 {
     switch (klen) {
-    case 16: return cbc ? EVP_aes_128_cbc() : EVP_aes_128_ecb();
-    case 24: return cbc ? EVP_aes_192_cbc() : EVP_aes_192_ecb();
-    case 32: return cbc ? EVP_aes_256_cbc() : EVP_aes_256_ecb();
-    default: return NULL;
+    case 16:
+        return cbc ? EVP_aes_128_cbc() : EVP_aes_128_ecb();
+    case 24:
+        return cbc ? EVP_aes_192_cbc() : EVP_aes_192_ecb();
+    case 32:
+        return cbc ? EVP_aes_256_cbc() : EVP_aes_256_ecb();
+    default:
+        return NULL;
     }
 }
 
@@ -54,11 +58,12 @@ int sm_aes_cmac2(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen,
     m = EVP_MAC_fetch(NULL, "CMAC", NULL);
     if (!m)
         return -EIO;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
-                                                 (char *)aes_cbc_name(klen), 0);
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)aes_cbc_name(klen), 0);
     params[1] = OSSL_PARAM_construct_end();
     ctx = EVP_MAC_CTX_new(m);
-    if (ctx && EVP_MAC_init(ctx, key, klen, params) == 1 && (!alen || EVP_MAC_update(ctx, a, alen) == 1) &&
+    if (ctx && EVP_MAC_init(ctx, key, klen, params) == 1 &&
+        (!alen || EVP_MAC_update(ctx, a, alen) == 1) &&
         (!blen || EVP_MAC_update(ctx, b, blen) == 1) && EVP_MAC_final(ctx, mac, &outl, 16) == 1 &&
         outl == 16)
         rc = 0;
@@ -67,13 +72,37 @@ int sm_aes_cmac2(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen,
     return rc;
 }
 
+/* RFC 4493 2.3: L = AES(K, 0); K1 = L << 1 (xor 87 if the top bit was set); K2 = K1 << 1. */
+static void dbl(const uint8_t in[16], uint8_t out[16])
+{
+    uint8_t carry = in[0] & 0x80;
+
+    for (int i = 0; i < 15; i++)
+        out[i] = (uint8_t)(in[i] << 1 | in[i + 1] >> 7);
+    out[15] = (uint8_t)(in[15] << 1);
+    if (carry)
+        out[15] ^= 0x87;
+}
+
+int sm_aes_cmac_subkeys(const uint8_t *key, size_t klen, uint8_t k1[16], uint8_t k2[16])
+{
+    uint8_t l[16] = {0};
+    int rc = sm_aes_ecb_encrypt(key, klen, l, 16, l);
+
+    if (!rc) {
+        dbl(l, k1);
+        dbl(k1, k2);
+    }
+    sm_wipe(l, sizeof(l));
+    return rc;
+}
+
 int sm_aes_cmac(const uint8_t *key, size_t klen, const uint8_t *msg, size_t len, uint8_t mac[16])
 {
     return sm_aes_cmac2(key, klen, msg, len, NULL, 0, mac);
 }
 
-int sm_aes_ecb_encrypt(const uint8_t *key, size_t klen, const uint8_t *in, size_t len,
-                       uint8_t *out)
+int sm_aes_ecb_encrypt(const uint8_t *key, size_t klen, const uint8_t *in, size_t len, uint8_t *out)
 {
     const EVP_CIPHER *c = aes_cipher(klen, false);
 
@@ -102,8 +131,7 @@ int sm_3des_cbc(bool encrypt, const uint8_t *key, size_t klen, const uint8_t iv[
     return len ? run(c, encrypt, key, iv, in, len, out) : 0;
 }
 
-int sm_3des_cbc_mac(const uint8_t *key, size_t klen, const uint8_t *msg, size_t len,
-                    uint8_t mac[8])
+int sm_3des_cbc_mac(const uint8_t *key, size_t klen, const uint8_t *msg, size_t len, uint8_t mac[8])
 {
     static const uint8_t zero_iv[8];
     size_t padded = (len + 7) / 8 * 8;

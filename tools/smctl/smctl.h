@@ -10,5 +10,6 @@ enum smctl_exit {
 };
 
 int smctl_pki(int argc, char **argv);
+int smctl_vectors(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@
 
 /* AES-CMAC (RFC 4493 / NIST SP 800-38B) with a 16-, 24- or 32-byte key; full 16-byte tag. */
 int sm_aes_cmac(const uint8_t *key, size_t klen, const uint8_t *msg, size_t len, uint8_t mac[16]);
+/* The CMAC subkeys K1, K2 (RFC 4493 2.3), for known-answer tests. */
+int sm_aes_cmac_subkeys(const uint8_t *key, size_t klen, uint8_t k1[16], uint8_t k2[16]);
 /* Same over the concatenation of two parts (MAC chaining value || data) without copying. */
 int sm_aes_cmac2(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen, const uint8_t *b,
                  size_t blen, uint8_t mac[16]);

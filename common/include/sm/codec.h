@@ -10,7 +10,7 @@
  * -EINVAL (a value out of range) and say where in struct sm_decode_err.
  */
 struct sm_decode_err {
-    size_t offset;  /* byte offset in the input where the problem was found */
+    size_t offset; /* byte offset in the input where the problem was found */
     char msg[120];
 };
 

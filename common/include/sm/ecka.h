@@ -24,7 +24,7 @@ enum sm_curve {
 };
 
 #define SM_EC_FIELD_MAX 32
-#define SM_EC_PUB_MAX 65
+#define SM_EC_PUB_MAX   65
 
 /* Field size in bytes (32), or 0 for an unsupported curve. */
 size_t sm_curve_field_size(enum sm_curve c);
@@ -41,8 +41,8 @@ int sm_ec_public_from_private(enum sm_curve c, const uint8_t *d, size_t dlen, ui
 /* Check that pub is a valid uncompressed point on the curve. */
 int sm_ec_check_public(enum sm_curve c, const uint8_t *pub, size_t publen);
 /* A fresh key pair: the scalar is drawn from rng (rejection sampling into [1, n-1]). */
-int sm_ec_keygen(enum sm_curve c, const struct sm_rng *rng, struct sm_secret **priv,
-                 uint8_t *pub, size_t *publen);
+int sm_ec_keygen(enum sm_curve c, const struct sm_rng *rng, struct sm_secret **priv, uint8_t *pub,
+                 size_t *publen);
 /* ECKA-DH: z (field size bytes) = x-coordinate of d * peer. */
 int sm_ecdh(enum sm_curve c, const uint8_t *d, size_t dlen, const uint8_t *peer, size_t peerlen,
             uint8_t *z, size_t zlen);

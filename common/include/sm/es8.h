@@ -25,13 +25,13 @@
  */
 
 struct sm_es8_crt {
-    uint8_t scenario_param; /* 09: certificate verification precedes, no DR */
-    uint8_t key_usage;      /* 10: the three secure-channel keys */
-    uint8_t key_type;       /* 88: AES */
-    uint8_t key_length;     /* 10: 16 bytes */
-    uint8_t first_kid;      /* 01 */
-    uint8_t kvn;            /* 30 for an ISD-P SCP03 set */
-    uint8_t seq_counter[5]; /* initial sequence counter */
+    uint8_t scenario_param;  /* 09: certificate verification precedes, no DR */
+    uint8_t key_usage;       /* 10: the three secure-channel keys */
+    uint8_t key_type;        /* 88: AES */
+    uint8_t key_length;      /* 10: 16 bytes */
+    uint8_t first_kid;       /* 01 */
+    uint8_t kvn;             /* 30 for an ISD-P SCP03 set */
+    uint8_t seq_counter[5];  /* initial sequence counter */
     uint8_t seq_counter_len; /* 0: "91 00" */
 };
 
@@ -70,10 +70,9 @@ int sm_es8_block0_data(const uint8_t *cert, size_t certlen, struct sm_buf *out);
 
 /* Off-card side of block 1: builds the STORE DATA data field (3A02 {A6} 7F49 {ePK} 5F37
  * {sig}) signed with the off-card entity's key over the signature input with rc. */
-int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve,
-                       const uint8_t *epk, size_t epklen, enum sm_es8_epk_format fmt,
-                       const uint8_t *sign_key, size_t sign_keylen, const uint8_t *rc,
-                       size_t rclen, struct sm_buf *out);
+int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,
+                       size_t epklen, enum sm_es8_epk_format fmt, const uint8_t *sign_key,
+                       size_t sign_keylen, const uint8_t *rc, size_t rclen, struct sm_buf *out);
 
 /* Card side of block 1: split the data field, verify the signature with the off-card entity's
  * public key (from its certificate) and the RC the card issued. crt_tlv/epk point into data. */
@@ -85,9 +84,8 @@ struct sm_es8_block1 {
     size_t epk_len;
 };
 int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve curve,
-                               const uint8_t *signer_pub, size_t signer_publen,
-                               const uint8_t *rc, size_t rclen, struct sm_es8_block1 *out,
-                               struct sm_decode_err *err);
+                               const uint8_t *signer_pub, size_t signer_publen, const uint8_t *rc,
+                               size_t rclen, struct sm_es8_block1 *out, struct sm_decode_err *err);
 
 /* SGP.22 BSP session keys (for the sgp22 vectors): KeyData = X9.63-SHA256(ShS, info, 48) =
  * initial MAC chaining value || S-ENC || S-MAC. */

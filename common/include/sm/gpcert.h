@@ -35,16 +35,16 @@ struct sm_gpcert {
     uint8_t key_usage[2];
     size_t key_usage_len;
     bool has_effective;
-    uint32_t effective;   /* YYYYMMDD as a decimal number, e.g. 20170105 */
+    uint32_t effective; /* YYYYMMDD as a decimal number, e.g. 20170105 */
     uint32_t expiration;
     bool has_type;
-    uint8_t type;         /* C8 */
-    uint8_t aki[32];      /* C9 */
+    uint8_t type;    /* C8 */
+    uint8_t aki[32]; /* C9 */
     size_t aki_len;
     uint8_t discretionary[128]; /* the whole value of 73, as encoded */
     size_t discretionary_len;
-    bool has_param_ref;   /* F0 present */
-    enum sm_curve curve;  /* from F0, or SM_CURVE_P256 when absent */
+    bool has_param_ref;  /* F0 present */
+    enum sm_curve curve; /* from F0, or SM_CURVE_P256 when absent */
     uint8_t pub[SM_EC_PUB_MAX];
     size_t pub_len;
     uint8_t sig[2 * SM_EC_FIELD_MAX];

@@ -19,12 +19,12 @@
  * AID: 5..16 bytes; the TAR of a security domain without one listed is bytes 13..15 of its AID.
  */
 
-#define SM_EID_DIGITS 32
-#define SM_ICCID_MAX_DIGITS 20
-#define SM_IMSI_MAX_DIGITS 15
+#define SM_EID_DIGITS        32
+#define SM_ICCID_MAX_DIGITS  20
+#define SM_IMSI_MAX_DIGITS   15
 #define SM_MSISDN_MAX_DIGITS 15
-#define SM_AID_MIN 5
-#define SM_AID_MAX 16
+#define SM_AID_MIN           5
+#define SM_AID_MAX           16
 
 /* --- EID --- */
 /* Valid: 32 digits and N mod 97 == 1. */

@@ -35,8 +35,8 @@ int sm_keystore_wrap(struct sm_keystore *ks, const struct sm_rng *rng, const cha
                      const struct sm_secret *secret, struct sm_buf *out);
 /* Unwrap; -EKEYREJECTED when the blob, the label or the KEK do not match, -EBADMSG when the
  * blob is malformed, -ENOKEY when its KEK id is unknown. */
-int sm_keystore_unwrap(struct sm_keystore *ks, const char *label, const uint8_t *blob,
-                       size_t len, struct sm_secret **out);
+int sm_keystore_unwrap(struct sm_keystore *ks, const char *label, const uint8_t *blob, size_t len,
+                       struct sm_secret **out);
 /* The KEK id a blob was wrapped under (for rotation jobs). */
 int sm_keystore_blob_kek_id(const uint8_t *blob, size_t len, uint32_t *kek_id);
 

@@ -16,7 +16,7 @@
  * cipher calls each; wipe it with sm_milenage_clear().
  */
 struct sm_milenage {
-    void *ctx;          /* EVP_CIPHER_CTX keyed with K */
+    void *ctx; /* EVP_CIPHER_CTX keyed with K */
     uint8_t opc[16];
 };
 
@@ -30,8 +30,8 @@ int sm_milenage_opc(const uint8_t k[16], const uint8_t op[16], uint8_t opc[16]);
 int sm_milenage_f1(struct sm_milenage *m, const uint8_t rand[16], const uint8_t sqn[6],
                    const uint8_t amf[2], uint8_t mac_a[8], uint8_t mac_s[8]);
 /* f2 (RES), f3 (CK), f4 (IK), f5 (AK), f5* (AK for resynchronisation); any may be NULL. */
-int sm_milenage_f2345(struct sm_milenage *m, const uint8_t rand[16], uint8_t res[8],
-                      uint8_t ck[16], uint8_t ik[16], uint8_t ak[6], uint8_t ak_star[6]);
+int sm_milenage_f2345(struct sm_milenage *m, const uint8_t rand[16], uint8_t res[8], uint8_t ck[16],
+                      uint8_t ik[16], uint8_t ak[6], uint8_t ak_star[6]);
 
 /* A whole authentication vector (network side): AUTN = (SQN xor AK) || AMF || MAC-A. */
 struct sm_milenage_vector {
@@ -52,8 +52,7 @@ int sm_milenage_resync(struct sm_milenage *m, const uint8_t rand[16], const uint
 
 /* GSM-MILENAGE (TS 55.205 / conversion functions c2, c3 of TS 33.102):
  * SRES = RES[0..3] xor RES[4..7], Kc = CK[0..7] xor CK[8..15] xor IK[0..7] xor IK[8..15]. */
-int sm_milenage_gsm(struct sm_milenage *m, const uint8_t rand[16], uint8_t sres[4],
-                    uint8_t kc[8]);
+int sm_milenage_gsm(struct sm_milenage *m, const uint8_t rand[16], uint8_t sres[4], uint8_t kc[8]);
 /* The conversion functions alone (for an AuC that holds an UMTS vector). */
 void sm_gsm_c2(const uint8_t res[8], uint8_t sres[4]);
 void sm_gsm_c3(const uint8_t ck[16], const uint8_t ik[16], uint8_t kc[8]);

@@ -18,16 +18,16 @@
  */
 
 #define SM_SMS_PID_DATA_DOWNLOAD 0x7f
-#define SM_SMS_DCS_CLASS2_8BIT 0xf6
-#define SM_SMS_UD_MAX 140
-#define SM_SMS_IEI_CONCAT8 0x00
-#define SM_SMS_IEI_CONCAT16 0x08
-#define SM_SMS_IEI_CMD_PACKET 0x70
-#define SM_SMS_IEI_RSP_PACKET 0x71
+#define SM_SMS_DCS_CLASS2_8BIT   0xf6
+#define SM_SMS_UD_MAX            140
+#define SM_SMS_IEI_CONCAT8       0x00
+#define SM_SMS_IEI_CONCAT16      0x08
+#define SM_SMS_IEI_CMD_PACKET    0x70
+#define SM_SMS_IEI_RSP_PACKET    0x71
 
 struct sm_sms_address {
-    uint8_t ton_npi;    /* e.g. 0x91 international/E.164, 0x81 unknown/E.164 */
-    char digits[21];    /* decimal digits (alphanumeric TON 5 addresses are refused) */
+    uint8_t ton_npi; /* e.g. 0x91 international/E.164, 0x81 unknown/E.164 */
+    char digits[21]; /* decimal digits (alphanumeric TON 5 addresses are refused) */
 };
 
 /* Service-centre time stamp (TS 23.040 9.2.3.11), passed in (no clock in codec code). */
@@ -37,22 +37,22 @@ struct sm_sms_time {
 };
 
 struct sm_sms_deliver {
-    bool more_messages;   /* TP-MMS inverted: true when more messages are waiting */
+    bool more_messages; /* TP-MMS inverted: true when more messages are waiting */
     bool reply_path, status_report;
-    bool udhi;            /* TP-UDHI */
+    bool udhi; /* TP-UDHI */
     struct sm_sms_address oa;
     uint8_t pid, dcs;
     struct sm_sms_time scts;
-    const uint8_t *ud;    /* user data, UDH included when udhi (8-bit data only) */
-    size_t ud_len;        /* <= 140 */
+    const uint8_t *ud; /* user data, UDH included when udhi (8-bit data only) */
+    size_t ud_len;     /* <= 140 */
 };
 
 struct sm_sms_submit {
     bool reject_duplicates, status_report_request, reply_path, udhi;
-    uint8_t mr;           /* TP-MR */
+    uint8_t mr; /* TP-MR */
     struct sm_sms_address da;
     uint8_t pid, dcs;
-    uint8_t vpf;          /* 0 none, 2 relative (vp[0]); absolute/enhanced forms are refused */
+    uint8_t vpf; /* 0 none, 2 relative (vp[0]); absolute/enhanced forms are refused */
     uint8_t vp_relative;
     const uint8_t *ud;
     size_t ud_len;
@@ -88,8 +88,8 @@ struct sm_sms_udh {
 };
 
 /* Split user data into header and payload (*payload/len point into ud). */
-int sm_sms_udh_parse(const uint8_t *ud, size_t len, struct sm_sms_udh *udh,
-                     const uint8_t **payload, size_t *payload_len, struct sm_decode_err *err);
+int sm_sms_udh_parse(const uint8_t *ud, size_t len, struct sm_sms_udh *udh, const uint8_t **payload,
+                     size_t *payload_len, struct sm_decode_err *err);
 
 /*
  * Cut a secured packet (from CPL on) into SMS user data parts, UDH included (31.115):

@@ -61,9 +61,10 @@ struct sm_dgi {
     size_t len;
     size_t offset, size;
 };
-/* Read one DGI at buf[*pos]. If allow_ber is set and the one-byte length would overrun the
- * input while a BER long-form reading (81 xx / 82 xxxx) fits, the BER reading is taken (some
- * implementations emit that form). Returns 0, -ENODATA at the end, or -EBADMSG. */
+/* Read one DGI at buf[*pos]. If allow_ber is set and a BER long-form reading of the length
+ * (81 xx / 82 xxxx, which some implementations emit) ends exactly at the end of the input while
+ * the one-byte reading does not, the BER reading is taken. Returns 0, -ENODATA at the end, or
+ * -EBADMSG. */
 int sm_dgi_next(const uint8_t *buf, size_t len, size_t *pos, bool allow_ber, struct sm_dgi *d,
                 struct sm_decode_err *err);
 int sm_dgi_put_header(struct sm_buf *b, uint16_t tag, size_t len);
