@@ -67,7 +67,7 @@ static int read_len(const uint8_t *buf, size_t len, size_t *pos, size_t *out,
 int sm_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct sm_tlv *t,
                 struct sm_decode_err *err)
 {
-    size_t p = *pos, vlen;
+    size_t p = *pos, vlen = 0;
     int rc;
 
     if (p >= len)

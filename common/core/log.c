@@ -174,7 +174,7 @@ static void emit(enum sm_log_cat cat, enum sm_log_level level, const char *subje
     struct sm_buf b = SM_BUF_INIT;
     struct timespec ts;
     struct tm tm;
-    char when[40];
+    char when[64];
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);

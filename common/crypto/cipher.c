@@ -1,30 +1,62 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sm/buf.h"
 #include "sm/cipher.h"
 
+/*
+ * Algorithms are fetched from the provider once: in OpenSSL 3 the EVP_aes_128_cbc() style
+ * handles make every initialisation fetch again, which costs more than the cipher work on the
+ * short messages of the secure channels.
+ */
+enum alg {
+    AES128_ECB,
+    AES192_ECB,
+    AES256_ECB,
+    AES128_CBC,
+    AES192_CBC,
+    AES256_CBC,
+    DES2_CBC,
+    DES3_CBC,
+    NALG
+};
+static const char *const alg_names[NALG] = {
+    "AES-128-ECB", "AES-192-ECB", "AES-256-ECB", "AES-128-CBC",
+    "AES-192-CBC", "AES-256-CBC", "DES-EDE-CBC", "DES-EDE3-CBC",
+};
+static EVP_CIPHER *algs[NALG];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+    for (int i = 0; i < NALG; i++)
+        algs[i] = EVP_CIPHER_fetch(NULL, alg_names[i], NULL);
+}
+
+static const EVP_CIPHER *alg(enum alg a)
+{
+    pthread_once(&fetch_once, fetch_all);
+    return algs[a];
+}
+
 static const EVP_CIPHER *aes_cipher(size_t klen, bool cbc)
 {
+    int base = cbc ? AES128_CBC : AES128_ECB;
+
     switch (klen) {
     case 16:
-        return cbc ? EVP_aes_128_cbc() : EVP_aes_128_ecb();
+        return alg((enum alg)base);
     case 24:
-        return cbc ? EVP_aes_192_cbc() : EVP_aes_192_ecb();
+        return alg((enum alg)(base + 1));
     case 32:
-        return cbc ? EVP_aes_256_cbc() : EVP_aes_256_ecb();
+        return alg((enum alg)(base + 2));
     default:
         return NULL;
     }
-}
-
-static const char *aes_cbc_name(size_t klen)
-{
-    return klen == 16 ? "AES-128-CBC" : klen == 24 ? "AES-192-CBC" : "AES-256-CBC";
 }
 
 /* One cipher operation without padding; the context is wiped by EVP_CIPHER_CTX_free. */
@@ -44,31 +76,78 @@ static int run(const EVP_CIPHER *c, bool encrypt, const uint8_t *key, const uint
     return rc;
 }
 
+/*
+ * AES-CMAC (RFC 4493 2.4) on one CBC context: CBC-MAC over all blocks but the last, the last
+ * block xored with K1 (complete) or padded 80 00.. and xored with K2. Done here rather than with
+ * EVP_MAC because the provider's CMAC fetches its cipher on every initialisation, which costs
+ * more than the MAC itself on the short inputs of SCP80/SCP03.
+ */
+static void dbl(const uint8_t in[16], uint8_t out[16]);
+
 int sm_aes_cmac2(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen, const uint8_t *b,
                  size_t blen, uint8_t mac[16])
 {
-    EVP_MAC *m;
-    EVP_MAC_CTX *ctx = NULL;
-    OSSL_PARAM params[2];
-    size_t outl = 0;
-    int rc = -EIO;
+    const EVP_CIPHER *c = aes_cipher(klen, true);
+    EVP_CIPHER_CTX *ctx;
+    uint8_t iv[16] = {0}, k1[16], k2[16], blk[16], last[16], scratch[16 * 16];
+    size_t total = alen + blen, nfull, done = 0, fill = 0, used = 0;
+    int n, rc = -EIO;
 
-    if (!aes_cipher(klen, true))
+    if (!c)
         return -EINVAL;
-    m = EVP_MAC_fetch(NULL, "CMAC", NULL);
-    if (!m)
-        return -EIO;
-    params[0] =
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)aes_cbc_name(klen), 0);
-    params[1] = OSSL_PARAM_construct_end();
-    ctx = EVP_MAC_CTX_new(m);
-    if (ctx && EVP_MAC_init(ctx, key, klen, params) == 1 &&
-        (!alen || EVP_MAC_update(ctx, a, alen) == 1) &&
-        (!blen || EVP_MAC_update(ctx, b, blen) == 1) && EVP_MAC_final(ctx, mac, &outl, 16) == 1 &&
-        outl == 16)
-        rc = 0;
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(m);
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx)
+        return -ENOMEM;
+    if (EVP_EncryptInit_ex(ctx, c, NULL, key, iv) != 1 || EVP_CIPHER_CTX_set_padding(ctx, 0) != 1)
+        goto out;
+    /* subkeys: L = E_K(0^128) with the same context (CBC with a zero IV on one zero block) */
+    if (EVP_EncryptUpdate(ctx, blk, &n, iv, 16) != 1)
+        goto out;
+    dbl(blk, k1);
+    dbl(k1, k2);
+    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1)
+        goto out;
+    /* every complete block except the last one goes through CBC as is */
+    nfull = total ? (total - 1) / 16 : 0;
+    while (done < nfull * 16) {
+        size_t want = nfull * 16 - done, take;
+
+        if (want > sizeof(scratch))
+            want = sizeof(scratch);
+        /* gather from a then b into scratch */
+        for (take = 0; take < want; take++) {
+            size_t pos = done + take;
+
+            scratch[take] = pos < alen ? a[pos] : b[pos - alen];
+        }
+        if (want > used)
+            used = want;
+        if (EVP_EncryptUpdate(ctx, scratch, &n, scratch, (int)want) != 1)
+            goto out;
+        done += want;
+    }
+    /* the last block */
+    for (size_t pos = done; pos < total; pos++)
+        last[fill++] = pos < alen ? a[pos] : b[pos - alen];
+    if (fill == 16) {
+        for (int i = 0; i < 16; i++)
+            last[i] ^= k1[i];
+    } else {
+        last[fill] = 0x80;
+        memset(last + fill + 1, 0, 15 - fill);
+        for (int i = 0; i < 16; i++)
+            last[i] ^= k2[i];
+    }
+    if (EVP_EncryptUpdate(ctx, mac, &n, last, 16) != 1 || n != 16)
+        goto out;
+    rc = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx); /* cleanses the key schedule */
+    sm_wipe(k1, sizeof(k1));
+    sm_wipe(k2, sizeof(k2));
+    sm_wipe(blk, sizeof(blk));
+    sm_wipe(last, sizeof(last));
+    sm_wipe(scratch, used);
     return rc;
 }
 
@@ -124,7 +203,7 @@ int sm_aes_cbc(bool encrypt, const uint8_t *key, size_t klen, const uint8_t iv[1
 int sm_3des_cbc(bool encrypt, const uint8_t *key, size_t klen, const uint8_t iv[8],
                 const uint8_t *in, size_t len, uint8_t *out)
 {
-    const EVP_CIPHER *c = klen == 16 ? EVP_des_ede_cbc() : klen == 24 ? EVP_des_ede3_cbc() : NULL;
+    const EVP_CIPHER *c = klen == 16 ? alg(DES2_CBC) : klen == 24 ? alg(DES3_CBC) : NULL;
 
     if (!c || len % 8)
         return -EINVAL;

@@ -123,33 +123,46 @@ void sm_scp80_cntr_bytes(uint64_t v, uint8_t cntr[5])
     }
 }
 
+/* Checksum over two parts: the packet up to the CC field, and what follows it. */
+static int checksum2(uint8_t kid, const struct sm_scp80_keys *k, const uint8_t *a, size_t alen,
+                     const uint8_t *b, size_t blen, uint8_t cc[8])
+{
+    struct sm_buf tmp = {.secure = true};
+    uint8_t full[16];
+    int rc;
+
+    if ((kid & 0x0f) == SM_ALG_AES) {
+        rc = sm_aes_cmac2(k->kid, k->kid_len, a, alen, b, blen, full);
+        if (!rc)
+            memcpy(cc, full, 8);
+        sm_wipe(full, sizeof(full));
+        return rc;
+    }
+    /* 3DES CBC-MAC: rare; join the parts */
+    rc = sm_buf_append(&tmp, a, alen);
+    if (!rc)
+        rc = sm_buf_append(&tmp, b, blen);
+    if (!rc)
+        rc = checksum(kid, k, tmp.data, tmp.len, cc);
+    sm_buf_clear_free(&tmp);
+    return rc;
+}
+
 /*
- * Assemble a packet: prefix (clear) | secured part (CNTR ...), checksum over mac_prefix ||
- * prefix-without-nothing || secured-without-CC, then encrypt the secured part. cc_at is the
- * offset of the CC inside the secured part.
+ * Finish a packet assembled in out from prefix_at: write the checksum into the CC field at
+ * secured_at + cc_at (covering everything from prefix_at but the field itself), then encrypt
+ * the secured part (secured_at .. end). Order of TS 102 225 5.1: pad, checksum, encrypt.
  */
 static int seal(struct sm_buf *out, size_t prefix_at, size_t secured_at, size_t cc_at, int cc_len,
-                bool encrypt, uint8_t kic, uint8_t kid, const struct sm_scp80_keys *keys,
-                const uint8_t *mac_prefix, size_t mac_prefix_len)
+                bool encrypt, uint8_t kic, uint8_t kid, const struct sm_scp80_keys *keys)
 {
-    struct sm_buf mac_in = {.secure = true};
-    uint8_t cc[8];
+    size_t cc_pos = secured_at + cc_at;
     int rc = 0;
 
-    if (cc_len > 0) {
-        /* checksum input: everything but the CC field itself */
-        rc = sm_buf_append(&mac_in, mac_prefix, mac_prefix_len);
-        if (!rc)
-            rc = sm_buf_append(&mac_in, out->data + prefix_at, secured_at + cc_at - prefix_at);
-        if (!rc)
-            rc = sm_buf_append(&mac_in, out->data + secured_at + cc_at + (size_t)cc_len,
-                               out->len - secured_at - cc_at - (size_t)cc_len);
-        if (!rc)
-            rc = checksum(kid, keys, mac_in.data, mac_in.len, cc);
-        if (!rc)
-            memcpy(out->data + secured_at + cc_at, cc, (size_t)cc_len);
-        sm_buf_clear_free(&mac_in);
-    }
+    if (cc_len > 0)
+        rc = checksum2(kid, keys, out->data + prefix_at, cc_pos - prefix_at,
+                       out->data + cc_pos + (size_t)cc_len, out->len - cc_pos - (size_t)cc_len,
+                       out->data + cc_pos);
     if (!rc && encrypt)
         rc = cipher(true, kic, keys, out->data + secured_at, out->len - secured_at);
     return rc;
@@ -197,7 +210,7 @@ int sm_scp80_wrap_command(const struct sm_scp80_header *h, const uint8_t cntr[5]
         out->len += pad;
         out->data[out->len] = 0;
         /* command CC: CPL .. end without the UDH (31.115 6.2) */
-        rc = seal(out, start, start + 10, 6, cc_len, enc, h->kic, h->kid, keys, NULL, 0);
+        rc = seal(out, start, start + 10, 6, cc_len, enc, h->kic, h->kid, keys);
     }
     if (rc)
         out->len = start;
@@ -277,13 +290,13 @@ int sm_scp80_unwrap_command(const uint8_t *pkt, size_t len, const struct sm_scp8
         goto out;
     }
     if (cc_len) {
+        /* CPL .. PCNTR are contiguous once the header is put back before CNTR/PCNTR */
         rc = sm_buf_append(&mac_in, pkt, 10);
         if (!rc)
             rc = sm_buf_append(&mac_in, plain.data, 6);
         if (!rc)
-            rc = sm_buf_append(&mac_in, plain.data + 6 + cc_len, body - 6 - (size_t)cc_len);
-        if (!rc)
-            rc = checksum(out->h.kid, keys, mac_in.data, mac_in.len, cc);
+            rc = checksum2(out->h.kid, keys, mac_in.data, mac_in.len, plain.data + 6 + cc_len,
+                           body - 6 - (size_t)cc_len, cc);
         if (rc)
             goto out;
         if (!sm_ct_equal(cc, plain.data + 6, (size_t)cc_len)) {
@@ -372,7 +385,7 @@ int sm_scp80_wrap_por(const struct sm_scp80_header *cmd, const uint8_t cntr[5], 
         out->len += pad;
         out->data[out->len] = 0;
         /* PoR CC: from the UDH (02 71 00) on, 31.115 6.4 */
-        rc = seal(out, start, start + 9, 7, cc_len, enc, cmd->kic, cmd->kid, keys, NULL, 0);
+        rc = seal(out, start, start + 9, 7, cc_len, enc, cmd->kic, cmd->kid, keys);
     }
     if (rc)
         out->len = start;
@@ -441,11 +454,8 @@ int sm_scp80_unwrap_por(const uint8_t spi[2], const uint8_t kic, const uint8_t k
         goto out;
     }
     if (cc_len) {
-        rc = sm_buf_append(&mac_in, pkt.data, 16);
-        if (!rc)
-            rc = sm_buf_append(&mac_in, pkt.data + 16 + cc_len, body - 7 - (size_t)cc_len);
-        if (!rc)
-            rc = checksum(kid, keys, mac_in.data, mac_in.len, cc);
+        rc = checksum2(kid, keys, pkt.data, 16, pkt.data + 16 + cc_len, body - 7 - (size_t)cc_len,
+                       cc);
         if (rc)
             goto out;
         if (!sm_ct_equal(cc, pkt.data + 16, (size_t)cc_len)) {

@@ -76,7 +76,7 @@ static void report(struct run *r, const char *file, const char *kind, const char
                                         : "uninterpretable");
         char *t;
 
-        if (o && res != VEC_PASS)
+        if (o && why && *why)
             json_object_set_new(o, "detail", json_string(why));
         t = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (t)
@@ -85,8 +85,9 @@ static void report(struct run *r, const char *file, const char *kind, const char
         json_decref(o);
         return;
     }
-    printf("%-5s %s: %s%s%s%s\n", word[res], kind, name, res == VEC_PASS ? "" : " -- ",
-           res == VEC_UNKNOWN ? "cannot interpret: " : "", res == VEC_PASS ? "" : why);
+    /* a passing check may carry a note (why) about the data it was given */
+    printf("%-5s %s: %s%s%s%s\n", word[res], kind, name, why && *why ? " -- " : "",
+           res == VEC_UNKNOWN ? "cannot interpret: " : "", why ? why : "");
 }
 
 static vec_check_fn by_type(const json_t *v, vec_check_fn fallback, bool *unknown_type)
