@@ -7,53 +7,54 @@
 
 #include "sm/buf.h"
 #include "sm/cipher.h"
+#include "cipher_priv.h"
 
 /*
  * Algorithms are fetched from the provider once: in OpenSSL 3 the EVP_aes_128_cbc() style
  * handles make every initialisation fetch again, which costs more than the cipher work on the
  * short messages of the secure channels.
  */
-enum alg {
-    AES128_ECB,
-    AES192_ECB,
-    AES256_ECB,
-    AES128_CBC,
-    AES192_CBC,
-    AES256_CBC,
-    DES2_CBC,
-    DES3_CBC,
-    NALG
+static const char *const alg_names[SM_ALG_COUNT] = {
+    [SM_ALG_AES128_ECB] = "AES-128-ECB", [SM_ALG_AES192_ECB] = "AES-192-ECB",
+    [SM_ALG_AES256_ECB] = "AES-256-ECB", [SM_ALG_AES128_CBC] = "AES-128-CBC",
+    [SM_ALG_AES192_CBC] = "AES-192-CBC", [SM_ALG_AES256_CBC] = "AES-256-CBC",
+    [SM_ALG_DES2_CBC] = "DES-EDE-CBC",   [SM_ALG_DES3_CBC] = "DES-EDE3-CBC",
+    [SM_ALG_AES256_GCM] = "AES-256-GCM",
 };
-static const char *const alg_names[NALG] = {
-    "AES-128-ECB", "AES-192-ECB", "AES-256-ECB", "AES-128-CBC",
-    "AES-192-CBC", "AES-256-CBC", "DES-EDE-CBC", "DES-EDE3-CBC",
-};
-static EVP_CIPHER *algs[NALG];
+static EVP_CIPHER *algs[SM_ALG_COUNT];
+static EVP_MD *sha256;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
 static void fetch_all(void)
 {
-    for (int i = 0; i < NALG; i++)
+    for (int i = 0; i < SM_ALG_COUNT; i++)
         algs[i] = EVP_CIPHER_fetch(NULL, alg_names[i], NULL);
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-static const EVP_CIPHER *alg(enum alg a)
+const EVP_CIPHER *sm_cipher_alg(enum sm_alg a)
 {
     pthread_once(&fetch_once, fetch_all);
-    return algs[a];
+    return (unsigned)a < SM_ALG_COUNT ? algs[a] : NULL;
+}
+
+const EVP_MD *sm_md_sha256(void)
+{
+    pthread_once(&fetch_once, fetch_all);
+    return sha256;
 }
 
 static const EVP_CIPHER *aes_cipher(size_t klen, bool cbc)
 {
-    int base = cbc ? AES128_CBC : AES128_ECB;
+    int base = cbc ? SM_ALG_AES128_CBC : SM_ALG_AES128_ECB;
 
     switch (klen) {
     case 16:
-        return alg((enum alg)base);
+        return sm_cipher_alg((enum sm_alg)base);
     case 24:
-        return alg((enum alg)(base + 1));
+        return sm_cipher_alg((enum sm_alg)(base + 1));
     case 32:
-        return alg((enum alg)(base + 2));
+        return sm_cipher_alg((enum sm_alg)(base + 2));
     default:
         return NULL;
     }
@@ -203,7 +204,9 @@ int sm_aes_cbc(bool encrypt, const uint8_t *key, size_t klen, const uint8_t iv[1
 int sm_3des_cbc(bool encrypt, const uint8_t *key, size_t klen, const uint8_t iv[8],
                 const uint8_t *in, size_t len, uint8_t *out)
 {
-    const EVP_CIPHER *c = klen == 16 ? alg(DES2_CBC) : klen == 24 ? alg(DES3_CBC) : NULL;
+    const EVP_CIPHER *c = klen == 16   ? sm_cipher_alg(SM_ALG_DES2_CBC)
+                          : klen == 24 ? sm_cipher_alg(SM_ALG_DES3_CBC)
+                                       : NULL;
 
     if (!c || len % 8)
         return -EINVAL;

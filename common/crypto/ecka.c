@@ -13,9 +13,11 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cipher_priv.h"
 #include "sm/buf.h"
 #include "sm/ecka.h"
 
@@ -31,6 +33,23 @@ static const struct curve_info curves[] = {
     {SM_CURVE_P256, NID_X9_62_prime256v1, "prime256v1", "P-256", 32},
     {SM_CURVE_BRAINPOOLP256R1, NID_brainpoolP256r1, "brainpoolP256r1", "brainpoolP256r1", 32},
 };
+
+/* The groups are built once and then only read (thread-safe): building one costs more than a
+ * point multiplication. */
+static EC_GROUP *group_cache[2];
+static pthread_once_t group_once = PTHREAD_ONCE_INIT;
+
+static void groups_init(void)
+{
+    for (size_t i = 0; i < 2; i++)
+        group_cache[i] = EC_GROUP_new_by_curve_name(curves[i].nid);
+}
+
+static const EC_GROUP *group_of(const struct curve_info *ci)
+{
+    pthread_once(&group_once, groups_init);
+    return group_cache[ci - curves];
+}
 
 /* Keygen draws at most this many candidates; more rejections mean a broken generator. */
 #define KEYGEN_TRIES 64
@@ -123,7 +142,7 @@ static int scalar_load(const EC_GROUP *g, size_t fs, const uint8_t *d, size_t dl
 /* pub = d * G, uncompressed. */
 static int pub_compute(const struct curve_info *ci, const uint8_t *d, size_t dlen, uint8_t *pub)
 {
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(ci->nid);
+    const EC_GROUP *g = group_of(ci);
     EC_POINT *p = NULL;
     BN_CTX *bctx = NULL;
     BIGNUM *k = NULL;
@@ -145,7 +164,6 @@ out:
     BN_clear_free(k);
     EC_POINT_clear_free(p);
     BN_CTX_free(bctx);
-    EC_GROUP_free(g);
     ERR_clear_error();
     return rc;
 }
@@ -166,14 +184,14 @@ int sm_ec_public_from_private(enum sm_curve c, const uint8_t *d, size_t dlen, ui
 
 static int check_public(const struct curve_info *ci, const uint8_t *pub, size_t publen)
 {
-    EC_GROUP *g;
+    const EC_GROUP *g;
     EC_POINT *p = NULL;
     int rc = -EINVAL;
 
     /* uncompressed form only (SGP.02 keys are 04 || X || Y) */
     if (!pub || publen != 2 * ci->fs + 1 || pub[0] != 0x04)
         return -EINVAL;
-    g = EC_GROUP_new_by_curve_name(ci->nid);
+    g = group_of(ci);
     if (!g)
         return -EIO;
     p = EC_POINT_new(g);
@@ -183,7 +201,6 @@ static int check_public(const struct curve_info *ci, const uint8_t *pub, size_t 
              EC_POINT_is_on_curve(g, p, NULL) == 1 && !EC_POINT_is_at_infinity(g, p))
         rc = 0; /* both curves have cofactor 1: on the curve means in the group */
     EC_POINT_free(p);
-    EC_GROUP_free(g);
     ERR_clear_error();
     return rc;
 }
@@ -234,13 +251,13 @@ static int pkey_build(const struct curve_info *ci, const uint8_t *d, size_t dlen
     OSSL_PARAM *params = NULL;
     EVP_PKEY_CTX *ctx = NULL;
     BIGNUM *k = NULL;
-    EC_GROUP *g = NULL;
+    const EC_GROUP *g = NULL;
     int rc = -EIO;
 
     if (!bld)
         return -ENOMEM;
     if (d) {
-        g = EC_GROUP_new_by_curve_name(ci->nid);
+        g = group_of(ci);
         if (!g)
             goto out;
         rc = scalar_load(g, ci->fs, d, dlen, &k);
@@ -263,7 +280,6 @@ out:
     OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
     BN_clear_free(k);
-    EC_GROUP_free(g);
     return rc;
 }
 
@@ -283,32 +299,42 @@ int sm_ecdh(enum sm_curve c, const uint8_t *d, size_t dlen, const uint8_t *peer,
             uint8_t *z, size_t zlen)
 {
     const struct curve_info *ci = curve_get(c);
-    EVP_PKEY *own = NULL, *other = NULL;
-    EVP_PKEY_CTX *ctx = NULL;
-    size_t n = zlen;
+    const EC_GROUP *g;
+    EC_POINT *q = NULL, *r = NULL;
+    BN_CTX *bctx = NULL;
+    BIGNUM *k = NULL, *x = NULL;
     int rc;
 
     if (!ci || !z || zlen != ci->fs)
         return -EINVAL;
+    g = group_of(ci);
+    if (!g)
+        return -EIO;
     rc = check_public(ci, peer, peerlen);
     if (!rc)
-        rc = pkey_private(ci, d, dlen, &own);
-    if (!rc)
-        rc = pkey_build(ci, NULL, 0, peer, peerlen, &other);
+        rc = scalar_load(g, ci->fs, d, dlen, &k);
     if (rc)
         goto out;
+    /* ShS = x(d * Q) (BSI TR-03111 4.3.1; cofactor 1). A single-point EC_POINT_mul runs the
+     * constant-time ladder, and no key object is built around d. */
     rc = -EIO;
-    /* plain ECDH (cofactor 1): the x-coordinate, left-padded to the field size */
-    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, own, NULL);
-    if (ctx && EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer(ctx, other) == 1 &&
-        EVP_PKEY_derive(ctx, z, &n) == 1 && n == zlen)
+    q = EC_POINT_new(g);
+    r = EC_POINT_new(g);
+    bctx = BN_CTX_secure_new();
+    x = BN_secure_new();
+    if (q && r && bctx && x && EC_POINT_oct2point(g, q, peer, peerlen, bctx) == 1 &&
+        EC_POINT_mul(g, r, NULL, q, k, bctx) == 1 && !EC_POINT_is_at_infinity(g, r) &&
+        EC_POINT_get_affine_coordinates(g, r, x, NULL, bctx) == 1 &&
+        BN_bn2binpad(x, z, (int)zlen) == (int)zlen)
         rc = 0;
     else
         sm_wipe(z, zlen);
 out:
-    EVP_PKEY_CTX_free(ctx);
-    EVP_PKEY_free(own);
-    EVP_PKEY_free(other);
+    EC_POINT_clear_free(q);
+    EC_POINT_clear_free(r);
+    BN_clear_free(k);
+    BN_clear_free(x);
+    BN_CTX_free(bctx);
     ERR_clear_error();
     return rc;
 }
@@ -332,8 +358,8 @@ int sm_x963_kdf_sha256(const uint8_t *z, size_t zlen, const uint8_t *info, size_
                          (uint8_t)ctr};
         size_t take = outlen < sizeof(h) ? outlen : sizeof(h);
 
-        if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(md, z, zlen) != 1 ||
-            EVP_DigestUpdate(md, cb, 4) != 1 ||
+        if (EVP_DigestInit_ex(md, sm_md_sha256(), NULL) != 1 ||
+            EVP_DigestUpdate(md, z, zlen) != 1 || EVP_DigestUpdate(md, cb, 4) != 1 ||
             (infolen && EVP_DigestUpdate(md, info, infolen) != 1) ||
             EVP_DigestFinal_ex(md, h, &hl) != 1 || hl != sizeof(h)) {
             rc = -EIO;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cipher_priv.h"
 #include "sm/buf.h"
 #include "sm/keystore.h"
 #include "sm/rng.h"
@@ -146,7 +147,7 @@ int sm_keystore_wrap(struct sm_keystore *ks, const struct sm_rng *rng, const cha
     if (!ctx)
         goto done;
     rc = -EIO;
-    if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+    if (EVP_EncryptInit_ex(ctx, sm_cipher_alg(SM_ALG_AES256_GCM), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, KS_NONCE, NULL) != 1 ||
         EVP_EncryptInit_ex(ctx, NULL, NULL, kek->key->data, p + 5) != 1)
         goto done;
@@ -212,7 +213,7 @@ int sm_keystore_unwrap(struct sm_keystore *ks, const char *label, const uint8_t 
     if (!ctx)
         goto done;
     rc = -EIO;
-    if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+    if (EVP_DecryptInit_ex(ctx, sm_cipher_alg(SM_ALG_AES256_GCM), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, KS_NONCE, NULL) != 1 ||
         EVP_DecryptInit_ex(ctx, NULL, NULL, kek->key->data, blob + 5) != 1)
         goto done;

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "cipher_priv.h"
 #include "sm/buf.h"
 #include "sm/cipher.h"
 #include "sm/milenage.h"
@@ -89,7 +90,7 @@ int sm_milenage_init(struct sm_milenage *m, const uint8_t k[16], const uint8_t o
     ctx = EVP_CIPHER_CTX_new();
     if (!ctx)
         return -ENOMEM;
-    if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, k, NULL) != 1 ||
+    if (EVP_EncryptInit_ex(ctx, sm_cipher_alg(SM_ALG_AES128_ECB), NULL, k, NULL) != 1 ||
         EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
         EVP_CIPHER_CTX_free(ctx);
         return -EIO;
