@@ -34,8 +34,8 @@ static _Thread_local struct {
 } seen[MAX_KEYS];
 static _Thread_local size_t nseen;
 
-static void set_err(struct sm_cfg_error *err, const char *file, int line, const char *fmt,
-                    va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+set_err(struct sm_cfg_error *err, const char *file, int line, const char *fmt, va_list ap)
 {
     if (!err)
         return;

@@ -171,7 +171,8 @@ static void text_clean(struct sm_buf *b, const char *s)
 
 static void emit(enum sm_log_cat cat, enum sm_log_level level, const char *subject, const char *msg)
 {
-    struct sm_buf b = SM_BUF_INIT;
+    /* secure: with show_keys a line may carry key material, and it is wiped like a key */
+    struct sm_buf b = {.secure = true};
     struct timespec ts;
     struct tm tm;
     char when[64];

@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Write starting corpora for the fuzz harnesses from the project's vector files.
+
+usage: make_seeds.py VECTOR_DIR OUT_DIR   (creates OUT_DIR/<harness>/seed-N)
+Seeds only guide the fuzzer towards the interesting formats; the harnesses run without them.
+"""
+import json
+import pathlib
+import sys
+
+vec = pathlib.Path(sys.argv[1])
+out = pathlib.Path(sys.argv[2])
+seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert")}
+
+
+def load(name):
+    return json.loads((vec / name).read_text())
+
+
+def h(s):
+    return bytes.fromhex(s)
+
+
+crt = h("a615900203099501108001888101108201018301309100")
+cert = h("7f2181a5" "930102" "420102" "5f200102" "950188" "5f240421450101" "7303c80101"
+         "7f4946b041" "04" + "11" * 64 + "f00100" "5f3740" + "00" * 64)
+seeds["tlv"] += [crt, cert, h("4f10a0000005591010ffffffff8900000100"), h("e316" "4f10" + "aa" * 16 + "9f70013f")]
+seeds["gpcert"] += [cert]
+seeds["apdu"] += [h("80e2910006bf3e035c015a00"), h("80f22002"), h("00b0000000ffff"),
+                  h("ae80840a3000ea8dd0473629b2660000"), h("ab0780010123029000"),
+                  h("aa0a220880e28800033a0400"), h("00a40004023f0000b000000a")]
+for v in load("scp80.json")["vectors"]:
+    pkt = h(v["command_packet"])
+    sel = b"\x00" if v["algo_crypt"] == "aes_cbc" else b"\x03"
+    seeds["scp80"].append(sel + pkt)
+    seeds["scp80"].append(sel + h(v["response"]["udh_and_response_packet"]))
+    if "sms_deliver_tpdu" in v:
+        t = bytearray(h(v["sms_deliver_tpdu"]))
+        ud = h(v["user_data"])
+        t[len(t) - len(ud) - 1] = len(ud)  # the published TPDUs carry a wrong TP-UDL
+        seeds["sms"].append(bytes(t))
+        seeds["sms"].append(b"\x00" + ud)
+s = load("sgp02-scp03t.json")["vectors"][0]
+seeds["scp03"] += [h(s["cmd_84"]), h(s["cmd_85"]), h(s["rsp_84"]), h(s["segments"][0]["wrapped_tlv"]), crt]
+for v in load("scp03-kdf.json")["vectors"][:2]:
+    seeds["scp03"] += [h(x["wrapped"]) for x in v["sequence"] if x.get("type") == "command"]
+
+for name, items in seeds.items():
+    d = out / name
+    d.mkdir(parents=True, exist_ok=True)
+    for i, data in enumerate(items):
+        (d / f"seed-{i}").write_bytes(data)
+print(f"make_seeds: {sum(len(x) for x in seeds.values())} seeds written to {out}")
