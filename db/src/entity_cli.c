@@ -154,8 +154,7 @@ static int cmd_import(struct smdb *db, const char *self_id, const char *path)
         fprintf(stderr, "entity: %s has no \"entities\" array\n", path);
         rc = -EINVAL;
     }
-    json_array_foreach(list, i, item)
-    {
+    json_array_foreach(list, i, item) {
         const char *name = json_string_value(json_object_get(item, "name"));
         const char *role = json_string_value(json_object_get(item, "role"));
         const char *id = json_string_value(json_object_get(item, "id"));

@@ -114,8 +114,7 @@ static void check_set(struct run *r, const char *file, const char *kind, const j
         report(r, file, kind, set_name, VEC_UNKNOWN, "not an array of vectors");
         return;
     }
-    json_array_foreach(set, i, v)
-    {
+    json_array_foreach(set, i, v) {
         struct vec_why why = {{0}};
         const char *name = json_string_value(json_object_get(v, "name"));
         char label[256];
@@ -188,8 +187,7 @@ static int check_file(struct run *r, const char *path, const char *forced)
         fprintf(stderr, "smctl vectors: %s:%d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
-    json_object_foreach(root, key, val)
-    {
+    json_object_foreach(root, key, val) {
         bool known = false;
 
         if (!strcmp(key, "source") || !strcmp(key, "description"))

@@ -44,8 +44,7 @@ static enum vec_result scp03_sequence(const json_t *seq, struct sm_scp03_session
     const json_t *step;
     size_t i;
 
-    json_array_foreach(seq, i, step)
-    {
+    json_array_foreach(seq, i, step) {
         const char *type = str(step, "type");
 
         sm_buf_reset(&a);
@@ -396,8 +395,7 @@ enum vec_result vec_scp03t_session(const json_t *v, struct vec_why *why)
         sm_scp03t_host_check(&dp, 0x85, b.data, b.len, NULL, &cerr, NULL))
         goto out;
     /* 86 segments: SM-DP wraps each plaintext into the recorded TLV, the card recovers it */
-    json_array_foreach(segs, i, seg)
-    {
+    json_array_foreach(segs, i, seg) {
         sm_buf_reset(&a);
         sm_buf_reset(&b);
         sm_buf_reset(&out);
@@ -449,8 +447,7 @@ enum vec_result vec_bsp_sequence(const json_t *v, struct vec_why *why)
     }
     if (sm_scp03_set_session(&s, senc, smac, NULL, (size_t)kl, mcv))
         return VEC_FAIL;
-    json_array_foreach(seq, i, step)
-    {
+    json_array_foreach(seq, i, step) {
         const char *op = str(step, "op");
         uint8_t tag[3];
         long tl = vec_hex(step, "tag", tag, 3), used = vec_int(step, "block_counter_used");
