@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,8 +56,7 @@ int sm_json_check(const json_t *obj, const struct sm_json_field *fields, const c
         return -EINVAL;
     }
     /* unknown members first: a misspelt optional member must not pass silently */
-    json_object_foreach((json_t *)obj, key, v)
-    {
+    json_object_foreach((json_t *)obj, key, v) {
         const struct sm_json_field *f = fields;
 
         while (f->name && strcmp(f->name, key))
@@ -144,6 +144,18 @@ json_t *sm_json_parse_body(const uint8_t *body, size_t len, struct sm_status *st
         return NULL;
     }
     return root;
+}
+
+static void wiping_free(void *p)
+{
+    if (p)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+void sm_json_use_wiping_allocator(void)
+{
+    json_set_alloc_funcs(malloc, wiping_free);
 }
 
 char *sm_json_dump(const json_t *v)

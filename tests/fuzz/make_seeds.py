@@ -1,16 +1,21 @@
 #!/usr/bin/python3
 """Write starting corpora for the fuzz harnesses from the project's vector files.
 
-usage: make_seeds.py VECTOR_DIR OUT_DIR   (creates OUT_DIR/<harness>/seed-N)
+usage: make_seeds.py VECTOR_DIR OUT_DIR [SMCTL]   (creates OUT_DIR/<harness>/seed-N)
 Seeds only guide the fuzzer towards the interesting formats; the harnesses run without them.
+With SMCTL, packages personalised from the shipped templates (DER and JSON form) seed the
+profile harnesses.
 """
 import json
 import pathlib
+import subprocess
 import sys
+import tempfile
 
 vec = pathlib.Path(sys.argv[1])
 out = pathlib.Path(sys.argv[2])
-seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert")}
+seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert", "profile",
+                         "profile_json")}
 
 
 def load(name):
@@ -44,6 +49,43 @@ s = load("sgp02-scp03t.json")["vectors"][0]
 seeds["scp03"] += [h(s["cmd_84"]), h(s["cmd_85"]), h(s["rsp_84"]), h(s["segments"][0]["wrapped_tlv"]), crt]
 for v in load("scp03-kdf.json")["vectors"][:2]:
     seeds["scp03"] += [h(x["wrapped"]) for x in v["sequence"] if x.get("type") == "command"]
+
+
+def profile_seeds(smctl):
+    """One package per shipped template, whole and element by element, and its JSON form."""
+    params = {"iccid": "8999900000000000006", "imsi": "999990000000001", "k": "11" * 16,
+              "opc": "22" * 16, "adm1": "12345678", "impi": "1@ims.example.org",
+              "impu": "sip:1@ims.example.org", "domain": "ims.example.org"}
+    out = subprocess.run([smctl, "profile", "templates", "--json"], check=True,
+                         capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        for line in out.splitlines():
+            t = json.loads(line)
+            p = pathlib.Path(tmp) / "p.json"
+            der = pathlib.Path(tmp) / "p.der"
+            p.write_text(json.dumps({k: v for k, v in params.items() if k in t["parameters"]}))
+            subprocess.run([smctl, "profile", "build", t["template"], str(p), "-o", str(der)],
+                           check=True, capture_output=True)
+            data = der.read_bytes()
+            seeds["profile"].append(data)
+            seeds["profile_json"].append(subprocess.run(
+                [smctl, "profile", "convert", str(der), "--to", "json"], check=True,
+                capture_output=True).stdout)
+            # each element alone, so that mutations reach the inside of every kind
+            pos = 0
+            while pos < len(data):
+                n = data[pos + 1] if data[pos] & 0x1f != 0x1f else data[pos + 2]
+                hdr = 2 if data[pos] & 0x1f != 0x1f else 3
+                if n & 0x80:
+                    k = n & 0x7f
+                    n = int.from_bytes(data[pos + hdr:pos + hdr + k], "big")
+                    hdr += k
+                seeds["profile"].append(data[pos:pos + hdr + n])
+                pos += hdr + n
+
+
+if len(sys.argv) > 3:
+    profile_seeds(sys.argv[3])
 
 for name, items in seeds.items():
     d = out / name

@@ -14,6 +14,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"pki", smctl_pki, "development PKI: pki init DIR"},
+    {"profile", smctl_profile, "profile packages: templates, build, dump, convert, check, batch"},
     {"vectors", smctl_vectors, "check known-answer vector files: vectors check FILE..."},
 };
 

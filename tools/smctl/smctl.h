@@ -11,5 +11,6 @@ enum smctl_exit {
 
 int smctl_pki(int argc, char **argv);
 int smctl_vectors(int argc, char **argv);
+int smctl_profile(int argc, char **argv);
 
 #endif

@@ -50,6 +50,10 @@ json_t *sm_json_parse_body(const uint8_t *body, size_t len, struct sm_status *st
 /* Serialise compactly into a malloc'd string (free()). NULL on allocation failure. */
 char *sm_json_dump(const json_t *v);
 
+/* Make jansson wipe every block it frees (programs whose JSON carries keys: profile parameters,
+ * templates being personalised). Call once at start, before any JSON is made. */
+void sm_json_use_wiping_allocator(void);
+
 /* Shorthand getters: the member if present with the right type, else NULL / the fallback. */
 const char *sm_json_str(const json_t *obj, const char *name);
 json_int_t sm_json_int(const json_t *obj, const char *name, json_int_t fallback);
