@@ -271,11 +271,13 @@ static void bench_decode(double secs)
         if (sm_pp_template_shipped("usim-isim-5g", &t, &e))
             exit(1);
         p = params_for(t);
-        json_object_set_new(p, "iccid", json_string("8999000000000000000"));
+        json_object_set_new(p, "iccid", json_string("8999000000000000005"));
         json_object_set_new(p, "imsi", json_string("999990000000001"));
         json_object_set_new(p, "k", json_string("000102030405060708090a0b0c0d0e0f"));
-        if (sm_pp_personalise(t, p, &der, &e))
+        if (sm_pp_personalise(t, p, &der, &e)) {
+            fprintf(stderr, "bench_profile: %s: %s\n", e.path, e.msg);
             exit(1);
+        }
         d.der = der.data;
         d.len = der.len;
         snprintf(name, sizeof(name), "usim-isim-5g");
