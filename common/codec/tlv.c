@@ -15,8 +15,10 @@ static int read_tag(const uint8_t *buf, size_t len, size_t *pos, uint32_t *tag, 
         return sm_decode_fail(err, -EBADMSG, p, "missing tag");
     t = buf[p];
     *cons = (buf[p] & 0x20) != 0;
-    /* 00 and FF are padding in some ISO 7816 contexts; as a tag they are not allowed here */
-    if (buf[p] == 0x00 || buf[p] == 0xff)
+    /* 00 is padding in ISO 7816 contexts, not a tag. FF starts multi-byte private tags that
+     * GlobalPlatform uses (FF21, the card resources of GET DATA, seen from a real eUICC), so it
+     * is a tag byte when a second byte follows. */
+    if (buf[p] == 0x00)
         return sm_decode_fail(err, -EBADMSG, p, "invalid tag byte %02x", buf[p]);
     p++;
     if ((t & 0x1f) == 0x1f) {

@@ -242,3 +242,32 @@ structure:
     rc = answer_error(rsp, 0x9F46, SM_SCP03T_ERR_STRUCTURE);
     return rc ? rc : -EBADMSG;
 }
+
+int sm_scp03t_card_answer(struct sm_scp03_session *s, uint32_t tag, const uint8_t *data, size_t len,
+                          struct sm_buf *rsp)
+{
+    struct sm_buf body = {.secure = true};
+    size_t mark = rsp->len, vstart;
+    uint8_t mac[16];
+    int rc;
+
+    if (!s->authenticated)
+        return -EPERM;
+    rc = (s->level & SM_SCP03_LEVEL_RENC) ? sm_scp03_encrypt_pad(s, true, data, len, &body)
+                                          : sm_buf_append(&body, data, len);
+    if (!rc)
+        rc = sm_tlv_put_header(rsp, tag, body.len + 8);
+    vstart = rsp->len;
+    if (!rc)
+        rc = sm_buf_append(rsp, body.data, body.len);
+    /* R-MAC over MCV || tag || length || data, as the host checks it */
+    if (!rc)
+        rc = sm_aes_cmac2(s->s_rmac, s->klen, s->mcv, 16, rsp->data + mark,
+                          vstart - mark + body.len, mac);
+    if (!rc)
+        rc = sm_buf_append(rsp, mac, 8);
+    sm_buf_clear_free(&body);
+    if (rc)
+        rsp->len = mark;
+    return rc;
+}

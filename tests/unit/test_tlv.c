@@ -86,7 +86,24 @@ static void strictness(void **state)
     expect_bad("5f81", 2, "truncated tag");
     expect_bad("5f81818100", 0, "longer than 3");
     expect_bad("0001aa", 0, "invalid tag byte 00");
-    expect_bad("ff01aa", 0, "invalid tag byte ff");
+    /* FF starts a multi-byte tag (GP FF21): alone it is a truncated tag */
+    expect_bad("ff", 1, "truncated tag");
+}
+
+/* The card resources answer of a real eUICC (GET DATA FF21, es5 spec 1.2). */
+static void ff21_card_resources(void **state)
+{
+    uint8_t b[512];
+    size_t n = unhex("ff210d810101820400077e3083023a92", b);
+    struct sm_decode_err err;
+    struct sm_tlv t, f;
+
+    (void)state;
+    assert_int_equal(sm_tlv_parse_one(b, n, &t, &err), 0);
+    assert_int_equal(t.tag, 0xFF21);
+    assert_true(t.constructed);
+    assert_int_equal(sm_tlv_find(t.value, t.len, 0x83, &f, &err), 0);
+    assert_int_equal(f.len, 2);
 }
 
 static void lists_and_find(void **state)
@@ -211,8 +228,12 @@ static void dgi(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(parse_forms), cmocka_unit_test(strictness), cmocka_unit_test(lists_and_find),
-    cmocka_unit_test(encode),      cmocka_unit_test(dgi),
+    cmocka_unit_test(parse_forms),
+    cmocka_unit_test(strictness),
+    cmocka_unit_test(ff21_card_resources),
+    cmocka_unit_test(lists_and_find),
+    cmocka_unit_test(encode),
+    cmocka_unit_test(dgi),
 };
 
 SM_TEST_MAIN(tests, NULL, NULL)

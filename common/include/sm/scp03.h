@@ -139,6 +139,11 @@ int sm_scp03t_card_85(struct sm_scp03_session *s, const uint8_t *tlv, size_t len
                       struct sm_buf *rsp);
 /* Card: answer an 86: verify, decipher into plain (appended), "86 00"; 9F46 01 02 on a MAC
  * failure (-EKEYREJECTED), 9F46 01 01 on a structure error (-EBADMSG). */
+/* Card: an answer carrying data (the SAIP EUICCResponse after a failed installation):
+ * tag L <data, enciphered when the level has R-ENC> <R-MAC>, R-MAC = CMAC(S-RMAC, MCV || tag ||
+ * L || enciphered data)[0..7] (es5 spec 4.5; what sm_scp03t_host_check reads). */
+int sm_scp03t_card_answer(struct sm_scp03_session *s, uint32_t tag, const uint8_t *data, size_t len,
+                          struct sm_buf *rsp);
 int sm_scp03t_card_86(struct sm_scp03_session *s, const uint8_t *tlv, size_t len,
                       struct sm_buf *plain, struct sm_buf *rsp);
 
