@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Development stack on loopback: installs what is missing, builds, creates a test PKI, configs
-# and databases under ./var on first use, registers the entities, and runs smdp and smsr in the
-# foreground. Ctrl-C stops both. Idempotent: a second run reuses ./var.
+# and databases under ./var on first use, registers the entities, manufactures 10 simulated
+# eUICCs, and runs smdp, smsr, smsc-sim and euicc-sim in the foreground. Ctrl-C stops them all.
+# Idempotent: a second run reuses ./var (cards keep their state).
 set -euo pipefail
 cd "$(dirname "$0")"
 source cmake/install-deps.sh
@@ -50,6 +51,75 @@ for d in smdp smsr; do
     $bin/$d -c "$var/$d.conf" entity import "$var/pki/pki.json" >/dev/null
 done
 
+# The loopback SMSC and the simulated eUICCs (docs/smsc-sim.md, docs/euicc-sim.md). SMPP
+# passwords are drawn once and kept in the configurations.
+if [[ ! -f $var/smsc-sim.conf ]]; then
+    pw_smsr=$(openssl rand -hex 4) pw_sim=$(openssl rand -hex 4)
+    cat >"$var/smsc-sim.conf" <<CONF
+# smsc-sim development configuration, written by run.sh (edit freely; run.sh keeps it).
+# Every key: docs/configuration.md
+[smpp]
+listen = 127.0.0.1:2775
+port_file = smsc-sim.port
+
+[log]
+level = info
+
+[stats]
+file = smsc-sim.stats.json
+
+# the SM-SR's OTA engine: mobile-originated SMS to its number go to it
+[account.smsr]
+password = $pw_smsr
+routes = +4479000001
+max_binds = 2
+
+# the simulated cards: SMS to their MSISDNs go to euicc-sim
+[account.euicc-sim]
+password = $pw_sim
+routes = +4479100
+CONF
+    cat >"$var/euicc-sim.conf" <<CONF
+# euicc-sim development configuration, written by run.sh (edit freely; run.sh keeps it).
+# Every key: docs/configuration.md
+db = euicc-sim.db
+kek_file = euicc-sim.kek
+control_socket = euicc-sim.sock
+
+[log]
+level = info
+
+[factory]
+ci_cert = pki/ca.crt
+eum_key = pki/eum1.key
+eum_cert = pki/eum1.crt
+eum_id = 2.999.20.1
+smsr_id = 2.999.2.1
+mno_id = 2.999.10.1
+eis_dir = eis
+hss_file = provisioning-hss.csv
+
+[smpp]
+smsc = 127.0.0.1:2775
+system_id = euicc-sim
+password = $pw_sim
+
+[smsr]
+msisdn = +4479000001
+CONF
+    echo "wrote $var/smsc-sim.conf and $var/euicc-sim.conf"
+fi
+$bin/smsc-sim -c "$var/smsc-sim.conf" --check-config >/dev/null
+$bin/euicc-sim -c "$var/euicc-sim.conf" --check-config >/dev/null
+ncards=0 # no key-encryption key yet: no card either
+[[ -f $var/euicc-sim.kek ]] && ncards=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | wc -l)
+if ((ncards < 10)); then
+    $bin/euicc-sim -c "$var/euicc-sim.conf" create $((10 - ncards))
+fi
+ncards_now=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | wc -l)
+first_eid=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | head -1 | cut -d' ' -f1)
+eids=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | cut -d' ' -f1 | sed 's/.*/"&"/' | paste -sd,)
+
 cat >"$var/dev-stack.json" <<JSON
 {
   "smdp": "https://127.0.0.1:8443",
@@ -63,7 +133,9 @@ cat >"$var/dev-stack.json" <<JSON
     {"name": "mno2", "id": "2.999.10.2", "cert": "$PWD/$var/pki/mno2.crt", "key": "$PWD/$var/pki/mno2.key", "profileType": null}
   ],
   "eum": {"name": "eum1", "id": "2.999.20.1", "cert": "$PWD/$var/pki/eum1.crt", "key": "$PWD/$var/pki/eum1.key"},
-  "eids": []
+  "smsc": {"smpp": "127.0.0.1:2775", "stats": "$PWD/$var/smsc-sim.stats.json"},
+  "euiccSim": {"config": "$PWD/$var/euicc-sim.conf", "eis": "$PWD/$var/eis", "hss": "$PWD/$var/provisioning-hss.csv"},
+  "eids": [$eids]
 }
 JSON
 
@@ -76,12 +148,15 @@ stop() {
 }
 trap stop INT TERM
 
+rm -f "$var/smsc-sim.port"
+$bin/smsc-sim -c "$var/smsc-sim.conf" &
+pids+=($!)
 for d in smsr smdp; do
     rm -f "$var/$d.port"
     $bin/$d -c "$var/$d.conf" &
     pids+=($!)
 done
-for d in smsr smdp; do
+for d in smsc-sim smsr smdp; do
     for _ in $(seq 50); do [[ -s $var/$d.port ]] && break; sleep 0.1; done
     if [[ ! -s $var/$d.port ]]; then
         echo "$d did not start (see its log above)"
@@ -90,11 +165,24 @@ for d in smsr smdp; do
     fi
 done
 
+rm -f "$var/euicc-sim.sock"
+$bin/euicc-sim -c "$var/euicc-sim.conf" run &
+pids+=($!)
+for _ in $(seq 50); do [[ -S $var/euicc-sim.sock ]] && break; sleep 0.1; done
+if [[ ! -S $var/euicc-sim.sock ]]; then
+    echo "euicc-sim did not start (see its log above)"
+    stop
+    exit 1
+fi
+
 cat <<TXT
 
 == development stack running (Ctrl-C stops it) ==
   SM-DP  ES2 API   https://127.0.0.1:8443   id 2.999.1.1   db $var/smdp.db
   SM-SR  API       https://127.0.0.1:9443   id 2.999.2.1   db $var/smsr.db
+  smsc-sim SMPP    127.0.0.1:2775 (accounts smsr, euicc-sim)   counters on SIGUSR1
+  euicc-sim        $ncards_now cards, EIS in $var/eis, HSS file $var/provisioning-hss.csv
+                   (not registered with the SM-SR yet: its ES1 is not implemented)
   test PKI         $var/pki (ca.crt, mno1, mno2, eum1, smdp, smsr, admin)
   for scripts      $var/dev-stack.json
 
@@ -104,6 +192,8 @@ Try it as MNO mno1 (2.999.10.1):
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/getEIS \\
        -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"try-1"},"eid":"89049032123451234512345678901235"}'
+A simulated card (first EID):
+  $bin/euicc-sim -c $var/euicc-sim.conf show $first_eid
 Metrics (admin):
   curl --cacert $var/pki/ca.crt --cert $var/pki/admin.crt --key $var/pki/admin.key https://127.0.0.1:9443/metrics
 

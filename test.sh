@@ -21,6 +21,20 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 
+# The optimised build (what benchmarks and packages use): gcc -O2 warns about things the
+# sanitizer build does not see, and -Werror makes them errors. Compiled, not run again.
+release_rc=0
+if [[ -z ${1:-} ]]; then
+    cmake -S . -B build-release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    if cmake --build build-release -j"$jobs" >build-release/build.log 2>&1; then
+        echo "release build: compiles without warnings" | tee -a "$log"
+    else
+        grep -E "error|warning" build-release/build.log | head -20 | tee -a "$log"
+        echo "release build: FAILED (build-release/build.log)" | tee -a "$log"
+        release_rc=1
+    fi
+fi
+
 # The fuzz harnesses: clang + libFuzzer in their own build tree, each run briefly
 # (docs/fuzzing.md for long runs).
 fuzz_rc=0
@@ -50,7 +64,7 @@ cat build/Testing/Temporary/LastTest*.log 2>/dev/null | grep -aE '^(SKIPPED: |[a
     sort -u | sed 's/^/== /' || true
 echo "== test.sh: $passed passed, $failed failed (checks); $((programs - bad - skipped)) of" \
     "$programs test programs passed, $skipped skipped =="
-if [[ $rc -ne 0 || $fuzz_rc -ne 0 || $failed -ne 0 || $bad -ne 0 ]]; then
+if [[ $rc -ne 0 || $fuzz_rc -ne 0 || $release_rc -ne 0 || $failed -ne 0 || $bad -ne 0 ]]; then
     echo "== FAIL =="
     exit 1
 fi

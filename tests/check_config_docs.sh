@@ -3,7 +3,7 @@
 set -euo pipefail
 bin=$1 doc=$2
 missing=0 n=0
-for d in smdp smsr; do
+for d in smdp smsr smsc-sim euicc-sim; do
     section=""
     while IFS= read -r line; do
         if [[ $line =~ ^\[(.+)\]$ ]]; then section="${BASH_REMATCH[1]}."; continue; fi

@@ -57,6 +57,16 @@ static void fail(struct load_state *st, const char *fmt, ...)
     va_end(ap);
 }
 
+void sm_cfg_error_print(const struct sm_cfg_error *err, const char *prog, FILE *f)
+{
+    const char *file = err->file[0] ? err->file : prog;
+
+    if (err->line)
+        fprintf(f, "%s:%d: %s\n", file, err->line, err->msg);
+    else
+        fprintf(f, "%s: %s\n", file, err->msg);
+}
+
 int sm_cfg_fail(struct sm_cfg_error *err, const char *file, const char *section, const char *name,
                 const char *fmt, ...)
 {

@@ -13,7 +13,10 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -456,6 +459,80 @@ out:
     ECDSA_SIG_free(es);
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(key);
+    ERR_clear_error();
+    return rc;
+}
+
+/* ---- keys from PEM files ---- */
+
+static const struct curve_info *curve_of_pkey(EVP_PKEY *pk)
+{
+    char group[64] = "";
+    size_t glen = 0;
+
+    if (EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       &glen) != 1)
+        return NULL;
+    for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+        if (!strcasecmp(group, curves[i].group))
+            return &curves[i];
+    return NULL;
+}
+
+int sm_ec_private_from_pem(const char *path, enum sm_curve *curve, struct sm_secret **d)
+{
+    const struct curve_info *ci;
+    BIGNUM *bn = NULL;
+    EVP_PKEY *pk = NULL;
+    FILE *f = fopen(path, "r");
+    int rc = -EINVAL;
+
+    if (!f)
+        return -errno;
+    pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    ci = pk ? curve_of_pkey(pk) : NULL;
+    if (ci && EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &bn) == 1) {
+        *d = sm_secret_new(ci->fs);
+        if (!*d)
+            rc = -ENOMEM;
+        else if (BN_bn2binpad(bn, (*d)->data, (int)ci->fs) != (int)ci->fs) {
+            sm_secret_free(*d);
+            *d = NULL;
+        } else {
+            *curve = ci->curve;
+            rc = 0;
+        }
+    }
+    BN_clear_free(bn);
+    EVP_PKEY_free(pk);
+    ERR_clear_error();
+    return rc;
+}
+
+int sm_ec_public_from_cert_pem(const char *path, enum sm_curve *curve, uint8_t *pub, size_t *publen)
+{
+    const struct curve_info *ci;
+    EVP_PKEY *pk = NULL;
+    X509 *x = NULL;
+    FILE *f = fopen(path, "r");
+    int rc = -EINVAL;
+
+    if (!f)
+        return -errno;
+    x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    pk = x ? X509_get_pubkey(x) : NULL;
+    ci = pk ? curve_of_pkey(pk) : NULL;
+    if (ci &&
+        EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub, SM_EC_PUB_MAX, publen) ==
+            1 &&
+        *publen == 2 * ci->fs + 1 && pub[0] == 0x04) {
+        *curve = ci->curve;
+        rc = 0;
+    }
+    EVP_PKEY_free(pk);
+    X509_free(x);
     ERR_clear_error();
     return rc;
 }

@@ -37,12 +37,8 @@ static int load(const struct smdb_daemon_desc *d, const char *path, void *cfg)
         sm_cfg_free(d->tables, d->ntables, cfg);
         rc = -EINVAL;
     }
-    if (rc) {
-        if (err.line)
-            fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.msg);
-        else
-            fprintf(stderr, "%s: %s\n", err.file, err.msg);
-    }
+    if (rc)
+        sm_cfg_error_print(&err, d->name, stderr);
     return rc;
 }
 

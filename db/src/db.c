@@ -39,7 +39,28 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "UPDATE api_call SET state = 'done', http_status = :status, response = :response, "
         "finished_ms = :finished WHERE requester = :requester AND call_id = :call_id",
     [STMT_CALL_DELETE] = "DELETE FROM api_call WHERE requester = :requester AND call_id = :call_id",
+    [STMT_SIM_INSERT] = "INSERT INTO card (eid, msisdn, state, notify_ms, created_ms, updated_ms) "
+                        "VALUES (:eid, :msisdn, :state, :notify, :now, :now)",
+    [STMT_SIM_UPDATE] = "UPDATE card SET state = :state, notify_ms = :notify, updated_ms = :now "
+                        "WHERE eid = :eid",
+    [STMT_SIM_DUE] = "SELECT eid FROM card WHERE notify_ms IS NOT NULL AND notify_ms <= :now "
+                     "ORDER BY notify_ms LIMIT :limit",
+    [STMT_SIM_GET] = "SELECT state FROM card WHERE eid = :eid",
+    [STMT_SIM_BY_MSISDN] = "SELECT eid FROM card WHERE msisdn = :msisdn",
+    [STMT_SIM_LIST] = "SELECT eid, msisdn FROM card WHERE eid > :after ORDER BY eid LIMIT :limit",
+    [STMT_SIM_COUNT] = "SELECT count(*) FROM card",
+    [STMT_SIM_META_GET] = "SELECT value FROM meta WHERE key = :key",
+    [STMT_SIM_META_SET] = "INSERT INTO meta (key, value) VALUES (:key, :value) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 };
+
+/* The schema a statement needs; transaction control belongs to all. */
+static int stmt_schema(int i)
+{
+    if (i <= STMT_ROLLBACK)
+        return -1;
+    return i >= STMT_SIM_INSERT ? SMDB_SCHEMA_SIM : SMDB_SCHEMA_DAEMON;
+}
 
 int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc)
 {
@@ -273,9 +294,11 @@ static int migrate(sqlite3 *h, const struct smdb_config *cfg, int *version, char
     return 0;
 }
 
-static int prepare_all(struct smdb_conn *c, char *why, size_t whylen)
+static int prepare_all(struct smdb_conn *c, enum smdb_schema schema, char *why, size_t whylen)
 {
     for (int i = 0; i < STMT_COUNT; i++) {
+        if (stmt_schema(i) != -1 && stmt_schema(i) != (int)schema)
+            continue; /* those tables are not in this database */
         if (sqlite3_prepare_v3(c->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                NULL) != SQLITE_OK) {
             snprintf(why, whylen, "cannot prepare statement %d: %s", i, sqlite3_errmsg(c->h));
@@ -310,7 +333,7 @@ static int open_conn(const struct smdb_config *cfg, struct smdb_conn *c, bool pr
         sqlite3_free(err);
         return -EIO;
     }
-    return prepare ? prepare_all(c, why, whylen) : 0;
+    return prepare ? prepare_all(c, cfg->schema, why, whylen) : 0;
 }
 
 static void close_conn(struct smdb_conn *c)
@@ -351,7 +374,7 @@ int smdb_open(const struct smdb_config *cfg, struct smdb **out, char *why, size_
         *out = db;
         return 0;
     }
-    rc = prepare_all(&db->conns[0], why, whylen);
+    rc = prepare_all(&db->conns[0], cfg->schema, why, whylen);
     for (unsigned i = 1; i < db->nconns && !rc; i++)
         rc = open_conn(cfg, &db->conns[i], true, why, whylen);
     if (rc) {

@@ -26,6 +26,16 @@ enum smdb_stmt {
     STMT_CALL_GET,
     STMT_CALL_FINISH,
     STMT_CALL_DELETE,
+    /* euicc-sim (schema SMDB_SCHEMA_SIM) */
+    STMT_SIM_INSERT,
+    STMT_SIM_UPDATE,
+    STMT_SIM_DUE,
+    STMT_SIM_GET,
+    STMT_SIM_BY_MSISDN,
+    STMT_SIM_LIST,
+    STMT_SIM_COUNT,
+    STMT_SIM_META_GET,
+    STMT_SIM_META_SET,
     STMT_COUNT
 };
 

@@ -25,9 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* an accepted APDU encodes again, and that encoding decodes to the same fields */
         struct sm_capdu a2;
 
-        if (sm_capdu_encode(&a, &b) || sm_capdu_decode(b.data, b.len, &a2, NULL) ||
-            a2.lc != a.lc || a2.has_le != a.has_le || a2.le != a.le ||
-            (a.lc && memcmp(a2.data, a.data, a.lc)))
+        if (sm_capdu_encode(&a, &b) || sm_capdu_decode(b.data, b.len, &a2, NULL) || a2.lc != a.lc ||
+            a2.has_le != a.has_le || a2.le != a.le || (a.lc && memcmp(a2.data, a.data, a.lc)))
             abort();
     }
     if (sm_script_decode(data, size, &s, NULL) == 0) {

@@ -7,7 +7,7 @@
 #include "sm/scp80.h"
 
 static const uint8_t aes[16] = {0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-static const uint8_t des3[24] = {0x30, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+static const uint8_t des3[24] = {0x30, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
                                  12,   13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

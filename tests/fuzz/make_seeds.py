@@ -15,7 +15,7 @@ import tempfile
 vec = pathlib.Path(sys.argv[1])
 out = pathlib.Path(sys.argv[2])
 seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert", "profile",
-                         "profile_json")}
+                         "profile_json", "smpp", "euicc")}
 
 
 def load(name):
@@ -68,6 +68,7 @@ def profile_seeds(smctl):
                            check=True, capture_output=True)
             data = der.read_bytes()
             seeds["profile"].append(data)
+            seeds["euicc"].append(b"\x00" + data)
             seeds["profile_json"].append(subprocess.run(
                 [smctl, "profile", "convert", str(der), "--to", "json"], check=True,
                 capture_output=True).stdout)
@@ -83,6 +84,31 @@ def profile_seeds(smctl):
                 seeds["profile"].append(data[pos:pos + hdr + n])
                 pos += hdr + n
 
+# SMPP: a bind_transceiver, a submit_sm carrying SMS-PP (UDHI, PID 7F, DCS F6), a
+# deliver_sm_resp; lengths are computed so the seeds are well-formed PDUs
+
+
+def pdu(cmd, seq, body):
+    return (16 + len(body)).to_bytes(4, "big") + cmd.to_bytes(4, "big") + bytes(4) + \
+        seq.to_bytes(4, "big") + body
+
+
+seeds["smpp"] += [
+    pdu(0x00000009, 1, b"smsr\0pw\0\0" + h("340101") + b"4479\0"),
+    pdu(0x00000004, 2, b"\0" + h("0101") + b"447900000001\0" + h("0101") + b"4479\0" +
+        h("407f00") + b"\0\0" + h("0100f600") + bytes([12]) + h("027000000616121200000102")),
+    pdu(0x80000005, 3, b"\0"),
+]
+# the card: ISD-R APDUs (GET DATA FF21, GET STATUS, a STORE DATA) and an SMS-DELIVER
+seeds["euicc"] += [b"\x01" + bytes([5]) + h("80caff2100"),
+                   b"\x01" + bytes([8]) + h("80f24002024f00") + b"\x00",
+                   b"\x01" + bytes([10]) + h("80e28800053a05024f00") + b"\x00"]
+for v in load("scp80.json")["vectors"]:
+    if "sms_deliver_tpdu" in v:
+        t = bytearray(h(v["sms_deliver_tpdu"]))
+        ud = h(v["user_data"])
+        t[len(t) - len(ud) - 1] = len(ud)
+        seeds["euicc"].append(b"\x02" + bytes(t))
 
 if len(sys.argv) > 3:
     profile_seeds(sys.argv[3])

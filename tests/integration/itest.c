@@ -316,3 +316,23 @@ int itest_validate_recorded(const char *schema_dir, const char *validator)
     rc = system(cmd);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
+
+char *itest_path(const char *dir, const char *a, const char *b)
+{
+    static char bufs[8][700];
+    static int next;
+    char *p = bufs[next++ % 8];
+
+    snprintf(p, sizeof(bufs[0]), "%s/%s%s", dir, a, b ? b : "");
+    return p;
+}
+
+int itest_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}

@@ -56,6 +56,11 @@ long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *d
 /* Write raw bytes over plain TCP and close. Returns 0 or -1. */
 int itest_raw_tcp(uint16_t port, const void *data, size_t len);
 
+/* dir/a[b], in one of 8 rotating static buffers (enough for the arguments of one call). */
+char *itest_path(const char *dir, const char *a, const char *b);
+/* Write text to a file (created or truncated). Returns 0 or -1. */
+int itest_write_file(const char *path, const char *text);
+
 /* Keep the response body for the schema check: written under dir, listed in dir/manifest. */
 void itest_record_dir(const char *dir);
 void itest_record(const char *schema, const struct itest_resp *r);

@@ -22,15 +22,10 @@ static char pki[600], ca[700];
 static struct itest_proc smsr, smdp;
 static int smsr_port, smdp_port;
 
-/* dir/a[b]: a path in the test directory (rotating static buffers). */
+/* dir/a[b]: a path in the test directory. */
 static char *path_in(const char *a, const char *b)
 {
-    static char bufs[8][700];
-    static int next;
-    char *p = bufs[next++ % 8];
-
-    snprintf(p, 700, "%s/%s%s", dir, a, b ? b : "");
-    return p;
+    return itest_path(dir, a, b);
 }
 
 static struct itest_identity as(const char *name)
@@ -44,16 +39,6 @@ static struct itest_identity as(const char *name)
     return (struct itest_identity){ca, certs[i], keys[i]};
 }
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    if (!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
-}
-
 static int write_conf(const char *name, const char *id, const char *extra)
 {
     char text[2048];
@@ -63,7 +48,7 @@ static int write_conf(const char *name, const char *id, const char *extra)
              "port_file = %s.port\nbody_limit = 64k\nthreads = 4\n[tls]\ncert = pki/%s.crt\n"
              "key = pki/%s.key\nclient_ca = pki/ca.crt\n[db]\npath = %s.db\n",
              id, extra, name, name, name, name);
-    return write_file(path_in(name, ".conf"), text);
+    return itest_write_file(path_in(name, ".conf"), text);
 }
 
 /* Run "<daemon> -c <name>.conf args..." (args NULL-terminated); daemon is smsr unless name is
@@ -482,13 +467,14 @@ static void config_errors_name_the_line(void **state)
     char *argv[] = {bin, "-c", path_in("bad.conf", NULL), "--check-config", NULL};
 
     snprintf(bin, sizeof(bin), "%s/smsr", SM_BIN_DIR);
-    write_file(path_in("bad.conf", NULL), "test_mode = yes\nid = 2.999.2.1\n[api]\nthreads = 0\n");
+    itest_write_file(path_in("bad.conf", NULL),
+                     "test_mode = yes\nid = 2.999.2.1\n[api]\nthreads = 0\n");
     assert_int_equal(itest_run(argv, out, sizeof(out)), 2);
     if (!strstr(out, "bad.conf:4: value '0' of 'api.threads' is out of range"))
         fail_msg("unexpected: %s", out);
     /* outside test mode the test PKI is refused before anything starts */
-    write_file(path_in("bad.conf", NULL), "id = 2.999.2.1\n[tls]\ncert = pki/smsr.crt\n"
-                                          "key = pki/smsr.key\nclient_ca = pki/ca.crt\n");
+    itest_write_file(path_in("bad.conf", NULL), "id = 2.999.2.1\n[tls]\ncert = pki/smsr.crt\n"
+                                                "key = pki/smsr.key\nclient_ca = pki/ca.crt\n");
     assert_int_equal(itest_run(argv, out, sizeof(out)), 2);
     if (!strstr(out, "bad.conf:3: tls.cert:") || !strstr(out, "test certificate"))
         fail_msg("unexpected: %s", out);
@@ -522,7 +508,7 @@ static void test_certificates_need_test_mode(void **state)
              "id = 2.999.2.9\n[api]\nlisten = 127.0.0.1:0\nport_file = prod.port\n[tls]\n"
              "cert = prod/smsr.crt\nkey = prod/smsr.key\nclient_ca = prod/ca.crt\n[db]\n"
              "path = prod.db\n");
-    write_file(path_in("prod.conf", NULL), conf);
+    itest_write_file(path_in("prod.conf", NULL), conf);
     assert_int_equal(
         run_daemon_cmd("prod", CMD("entity", "add", "mno9", "--role", "mno", "--id", "2.999.10.9",
                                    "--cert", path_in("prod/mno9.crt", NULL))),

@@ -131,7 +131,7 @@ static void create_isdp(void **state)
     for (int i = 0; c.nisdp < SIM_MAX_ISDP; i++) {
         char aid[33];
 
-        snprintf(aid, sizeof(aid), "a0000005591010ffffffff89000020%02x", i);
+        snprintf(aid, sizeof(aid), "a0000005591010ffffffff89000020%02x", (unsigned)i & 0xffu);
         assert_int_equal(create(&x, aid, "ef0483020100", &rsp), 0x9000);
     }
     assert_int_equal(create(&x, "a0000005591010ffffffff89000030ff", "ef0483020100", &rsp), 0x6A84);

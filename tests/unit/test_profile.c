@@ -769,7 +769,7 @@ static void batch_csv(void **state)
     struct sm_pp_batch_opts o = {.rng = &sm_rng_system, .progress = progress};
     char in[128], out[128], hss[128], path[256], csv[2048], expect[1024];
     struct stat sb;
-    size_t len;
+    size_t len = 0;
     char *text;
     uint8_t *der;
     json_t *pkg;
@@ -849,7 +849,7 @@ static void batch_jsonl_generated_keys(void **state)
     struct sm_pp_batch_opts o = {.rng = &rng, .generate_keys = true, .op = op};
     struct sm_pp_batch_result r;
     char in[128], out[128], hss[128], lines[1024], want[256];
-    size_t len;
+    size_t len = 0;
     char *text;
 
     (void)state;

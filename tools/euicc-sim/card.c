@@ -44,11 +44,32 @@ void sim_card_init(struct sim_card *c)
         c->isdp[i].package.secure = true;
 }
 
+int sim_isdp_set_aka(struct sim_isdp *p, const struct sim_aka *aka, unsigned n)
+{
+    if (!p->aka) {
+        p->aka = calloc(SIM_MAX_NAA, sizeof(*p->aka));
+        if (!p->aka)
+            return -ENOMEM;
+    }
+    if (n > SIM_MAX_NAA)
+        n = SIM_MAX_NAA;
+    memcpy(p->aka, aka, n * sizeof(*aka));
+    p->naka = n;
+    return 0;
+}
+
 static void isdp_release(struct sim_isdp *p)
 {
     sim_fs_free(p->fs);
     sim_install_free(p->inst);
-    sm_scp03_clear(&p->s03);
+    if (p->s03) {
+        sm_scp03_clear(p->s03);
+        free(p->s03);
+    }
+    if (p->aka) {
+        sm_wipe(p->aka, SIM_MAX_NAA * sizeof(*p->aka));
+        free(p->aka);
+    }
     sm_buf_clear_free(&p->package);
     sm_wipe(p, sizeof(*p));
     p->package.secure = true;
@@ -148,6 +169,16 @@ struct sim_notif *sim_card_notify(struct sim_card *c, uint8_t type, const uint8_
     n->next_ms = now_ms;
     c->dirty = true;
     return n;
+}
+
+int64_t sim_card_notify_due(const struct sim_card *c)
+{
+    int64_t due = 0;
+
+    for (unsigned i = 0; i < c->nnotif; i++)
+        if (!due || c->notif[i].next_ms < due)
+            due = c->notif[i].next_ms ? c->notif[i].next_ms : 1;
+    return due;
 }
 
 /* IMEI as TS 24.008 mobile identity: first digit << 4 | odd flag 8 | type 2, then swapped BCD. */
@@ -419,7 +450,7 @@ static int de_aka(const uint8_t *buf, size_t len, struct sim_aka *a)
     struct sm_decode_err de;
     struct sm_tlv t;
     size_t pos = 0;
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     while ((rc = sm_tlv_next(buf, len, &pos, &t, &de)) == 0) {
@@ -474,7 +505,7 @@ static int de_isdp(const uint8_t *buf, size_t len, struct sim_isdp *p)
     struct sm_decode_err de;
     struct sm_tlv t;
     size_t pos = 0;
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     while ((rc = sm_tlv_next(buf, len, &pos, &t, &de)) == 0) {
@@ -528,6 +559,8 @@ static int de_isdp(const uint8_t *buf, size_t len, struct sim_isdp *p)
         case T_AKA:
             if (p->naka == SIM_MAX_NAA)
                 return -EBADMSG;
+            if (!p->aka && !(p->aka = calloc(SIM_MAX_NAA, sizeof(*p->aka))))
+                return -ENOMEM;
             rc = de_aka(t.value, t.len, &p->aka[p->naka++]);
             break;
         default:
@@ -544,7 +577,7 @@ int sim_card_deserialise(const uint8_t *buf, size_t len, struct sim_card *c)
     struct sm_decode_err de;
     struct sm_tlv t;
     size_t pos = 0, n;
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     sim_card_init(c);

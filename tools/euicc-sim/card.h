@@ -88,14 +88,14 @@ struct sim_isdp {
     uint8_t pol1;
     struct sm_buf package; /* plaintext package as installed (secure buffer) */
     bool installed;        /* the end element was processed */
-    struct sim_aka aka[SIM_MAX_NAA];
+    struct sim_aka *aka;   /* SIM_MAX_NAA entries when the profile has AKA parameters */
     unsigned naka;
     uint8_t conn[128]; /* connectivity parameters (3A07 A0...) */
     size_t conn_len;
     /* not persisted: the file system (rebuilt from the package), open SCP03/SCP03t session and
      * installation in progress */
     struct sim_fs *fs;
-    struct sm_scp03_session s03;
+    struct sm_scp03_session *s03; /* while a session is open */
     bool s03_open;
     struct sim_install *inst;
 };
@@ -185,6 +185,8 @@ struct sim_isdp *sim_card_isdp(struct sim_card *c, const uint8_t *aid, size_t le
 /* The enabled ISD-P, the fall-back one, or NULL. */
 struct sim_isdp *sim_card_enabled(struct sim_card *c);
 struct sim_isdp *sim_card_fallback(struct sim_card *c);
+/* Give an ISD-P the AKA parameters of its profile (copied). 0 or -ENOMEM. */
+int sim_isdp_set_aka(struct sim_isdp *p, const struct sim_aka *aka, unsigned n);
 /* Remove an ISD-P and everything it holds. */
 void sim_card_remove_isdp(struct sim_card *c, struct sim_isdp *p);
 /* Memory in use by ISD-Ps / free for new ones. */
@@ -196,6 +198,8 @@ struct sim_ks80 *sim_card_ks80(struct sim_card *c, uint8_t kvn);
 /* Queue a notification (new sequence number); returns it or NULL when the queue is full. */
 struct sim_notif *sim_card_notify(struct sim_card *c, uint8_t type, const uint8_t aid[SIM_AID_LEN],
                                   int64_t now_ms);
+/* When the next notification is due (ms), 0 when none is pending. */
+int64_t sim_card_notify_due(const struct sim_card *c);
 /* The notification TLV E1 {4C EID, 4D type, 4E seq, 4F|2F AID, [14 IMEI]} (es5 spec 1.3). */
 int sim_notif_encode(const struct sim_card *c, const struct sim_policy *pol,
                      const struct sim_notif *n, struct sm_buf *out);

@@ -50,8 +50,8 @@ int sim_card_preload(struct sim_card *c, const uint8_t aid[SIM_AID_LEN], const u
     p->quota = (uint32_t)(in->fs->bytes + len);
     memcpy(p->iccid, in->iccid, sizeof(p->iccid));
     p->pol1 = in->pol1;
-    memcpy(p->aka, in->aka, sizeof(p->aka));
-    p->naka = in->naka;
+    if (sim_isdp_set_aka(p, in->aka, in->naka))
+        return -ENOMEM;
     p->fs = in->fs;
     in->fs = NULL;
     p->installed = true;

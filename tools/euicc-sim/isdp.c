@@ -8,6 +8,7 @@
  *    (UpdateConnectivityParameters) and PUT KEY of the master-delete token key (KVN 70).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "install.h"
@@ -15,6 +16,17 @@
 #include "sm/cipher.h"
 #include "sm/scp03.h"
 #include "sm/tlv.h"
+
+/* A fresh session (a new INITIALIZE UPDATE ends the old one). */
+static struct sm_scp03_session *new_session(struct sim_isdp *p)
+{
+    if (!p->s03)
+        p->s03 = calloc(1, sizeof(*p->s03));
+    else
+        sm_scp03_clear(p->s03);
+    p->s03_open = false;
+    return p->s03;
+}
 
 static void next_seq(const struct sim_isdp *p, uint8_t seq[3])
 {
@@ -26,14 +38,14 @@ static void next_seq(const struct sim_isdp *p, uint8_t seq[3])
 }
 
 /* The installed package becomes the profile: file system, AKA, ICCID, POL1; state DISABLED. */
-static void commit(struct sim_card *c, struct sim_isdp *p)
+static int commit(struct sim_card *c, struct sim_isdp *p)
 {
     struct sim_install *in = p->inst;
 
     memcpy(p->iccid, in->iccid, sizeof(p->iccid));
     p->pol1 = in->pol1;
-    memcpy(p->aka, in->aka, sizeof(p->aka));
-    p->naka = in->naka;
+    if (sim_isdp_set_aka(p, in->aka, in->naka))
+        return -ENOMEM;
     sim_fs_free(p->fs);
     p->fs = in->fs;
     in->fs = NULL;
@@ -42,6 +54,7 @@ static void commit(struct sim_card *c, struct sim_isdp *p)
     sim_install_free(in);
     p->inst = NULL;
     c->dirty = true;
+    return 0;
 }
 
 static int segment(struct sim_ctx *x, struct sim_isdp *p, const uint8_t *tlv, size_t len,
@@ -56,7 +69,11 @@ static int segment(struct sim_ctx *x, struct sim_isdp *p, const uint8_t *tlv, si
         sm_buf_free(&plain);
         return sm_tlv_put_u8(rsp, 0x9F46, SM_SCP03T_ERR_STRUCTURE);
     }
-    rc = sm_scp03t_card_86(&p->s03, tlv, len, &plain, rsp);
+    if (!p->s03 || !p->s03_open) {
+        sm_buf_free(&plain);
+        return sm_tlv_put_u8(rsp, 0x9F46, SM_SCP03T_ERR_SECURITY);
+    }
+    rc = sm_scp03t_card_86(p->s03, tlv, len, &plain, rsp);
     if (rc) {
         sm_buf_clear_free(&plain);
         return rc == -ENOMEM ? rc : 0; /* the error answer is in rsp */
@@ -75,12 +92,12 @@ static int segment(struct sim_ctx *x, struct sim_isdp *p, const uint8_t *tlv, si
         rsp->len = mark;
         rc = sim_install_response(p->inst, &eresp);
         if (!rc)
-            rc = sm_scp03t_card_answer(&p->s03, 0x86, eresp.data, eresp.len, rsp);
+            rc = sm_scp03t_card_answer(p->s03, 0x86, eresp.data, eresp.len, rsp);
         sim_install_free(p->inst);
         p->inst = NULL;
         sm_buf_reset(&p->package);
     } else if (!rc && p->inst->done) {
-        commit(x->card, p);
+        rc = commit(x->card, p);
     }
     sm_buf_clear_free(&plain);
     sm_buf_free(&answer);
@@ -101,9 +118,11 @@ int sim_isdp_scp03t(struct sim_ctx *x, struct sim_isdp *p, uint32_t tag, const u
         uint8_t seq[3];
 
         next_seq(p, seq);
-        sm_scp03_clear(&p->s03);
-        p->s03_open = false;
-        rc = sm_scp03t_card_84(&p->s03, p->has_keys ? &k : NULL, p->kvn, seq, p->aid, SIM_AID_LEN,
+        if (!new_session(p)) {
+            sm_buf_clear_free(&tlv);
+            return -ENOMEM;
+        }
+        rc = sm_scp03t_card_84(p->s03, p->has_keys ? &k : NULL, p->kvn, seq, p->aid, SIM_AID_LEN,
                                tlv.data, tlv.len, rsp);
         if (!rc) {
             p->seq++; /* the counter moves with every session opened (es5 spec 4.1) */
@@ -114,7 +133,7 @@ int sim_isdp_scp03t(struct sim_ctx *x, struct sim_isdp *p, uint32_t tag, const u
         if (!p->s03_open)
             rc = sm_tlv_put_u8(rsp, 0x9F45, SM_SCP03T_ERR_SECURITY);
         else
-            rc = sm_scp03t_card_85(&p->s03, tlv.data, tlv.len, rsp);
+            rc = sm_scp03t_card_85(p->s03, tlv.data, tlv.len, rsp);
     } else if (tag == 0x86) {
         rc = segment(x, p, tlv.data, tlv.len, rsp);
     } else {
@@ -206,8 +225,9 @@ int sim_isdp_apdu(struct sim_ctx *x, struct sim_isdp *p, const struct sm_capdu *
             return 0;
         }
         next_seq(p, seq);
-        sm_scp03_clear(&p->s03);
-        rc = sm_scp03_card_init(&p->s03, &k, p->kvn, 0x70, seq, p->aid, SIM_AID_LEN, zero_div,
+        if (!new_session(p))
+            return -ENOMEM;
+        rc = sm_scp03_card_init(p->s03, &k, p->kvn, 0x70, seq, p->aid, SIM_AID_LEN, zero_div,
                                 c->data, rsp);
         if (!rc) {
             p->seq++;
@@ -216,7 +236,7 @@ int sim_isdp_apdu(struct sim_ctx *x, struct sim_isdp *p, const struct sm_capdu *
         }
         return rc;
     }
-    if (!p->s03_open) {
+    if (!p->s03 || !p->s03_open) {
         *sw = SW_SECURITY_STATUS;
         return 0;
     }
@@ -224,17 +244,17 @@ int sim_isdp_apdu(struct sim_ctx *x, struct sim_isdp *p, const struct sm_capdu *
     if (rc)
         goto out;
     if (c->cla == 0x84 && c->ins == 0x82) { /* EXTERNAL AUTHENTICATE */
-        if (sm_scp03_card_external_authenticate(&p->s03, raw.data, raw.len, &de)) {
+        if (sm_scp03_card_external_authenticate(p->s03, raw.data, raw.len, &de)) {
             p->s03_open = false;
             *sw = SW_SECURITY_STATUS;
         }
         goto out;
     }
-    if (!p->s03.authenticated || !(c->cla & 0x04)) {
+    if (!p->s03->authenticated || !(c->cla & 0x04)) {
         *sw = SW_SECURITY_STATUS;
         goto out;
     }
-    if (sm_scp03_card_unwrap(&p->s03, raw.data, raw.len, &plain, &de) ||
+    if (sm_scp03_card_unwrap(p->s03, raw.data, raw.len, &plain, &de) ||
         sm_capdu_decode(plain.data, plain.len, &pc, &de)) {
         /* any MAC failure ends the session (Amd D 6.2.1) */
         p->s03_open = false;
@@ -243,7 +263,7 @@ int sim_isdp_apdu(struct sim_ctx *x, struct sim_isdp *p, const struct sm_capdu *
     }
     rc = isdp_command(x, p, &pc, sw);
     if (!rc)
-        rc = sm_scp03_card_wrap_response(&p->s03, NULL, 0, *sw, &out);
+        rc = sm_scp03_card_wrap_response(p->s03, NULL, 0, *sw, &out);
     /* out = [data] [R-MAC] SW: the SW travels separately here */
     if (!rc && out.len >= 2)
         rc = sm_buf_append(rsp, out.data, out.len - 2);

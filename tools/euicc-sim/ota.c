@@ -368,7 +368,13 @@ int sim_ota_sms_deliver(struct sim_ctx *x, struct sm_sms_reasm *reasm, const uin
         return 0;
     }
     snprintf(r->sender, sizeof(r->sender), "%s", d.oa.digits);
-    rc = sm_sms_reasm_add(reasm, d.oa.digits, d.ud, d.ud_len, now_s, &packet, &udh);
+    /* parts are joined per sender and card (one table may serve many cards) */
+    {
+        char key[80];
+
+        snprintf(key, sizeof(key), "%s/%s", d.oa.digits, x->card->eid);
+        rc = sm_sms_reasm_add(reasm, key, d.ud, d.ud_len, now_s, &packet, &udh);
+    }
     if (rc == 0) {
         r->awaiting = true;
         return 0;

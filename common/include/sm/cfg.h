@@ -62,6 +62,8 @@ int sm_cfg_defaults(const struct sm_cfg_table *tables, size_t ntables, void *cfg
 void sm_cfg_free(const struct sm_cfg_table *tables, size_t ntables, void *cfg);
 /* Line at which section.name was set by the last sm_cfg_load on this thread, 0 if defaulted. */
 int sm_cfg_line(const char *section, const char *name);
+/* Print err to f as "file:line: message" ("file: message" when no line; prog when no file). */
+void sm_cfg_error_print(const struct sm_cfg_error *err, const char *prog, FILE *f);
 /* Fill err for a problem found after loading (cross-key checks); returns -EINVAL. */
 int sm_cfg_fail(struct sm_cfg_error *err, const char *file, const char *section, const char *name,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));

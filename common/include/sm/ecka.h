@@ -55,4 +55,11 @@ int sm_ecdsa_sign(enum sm_curve c, const uint8_t *d, size_t dlen, const uint8_t 
 int sm_ecdsa_verify(enum sm_curve c, const uint8_t *pub, size_t publen, const uint8_t *msg,
                     size_t len, const uint8_t *sig, size_t siglen);
 
+/* Keys of the development PKI's PEM files: the private scalar of a private key (PKCS#8 or SEC1,
+ * field-size bytes) or the uncompressed public point of an X.509 certificate, on one of the
+ * curves above. Returns 0, -ENOENT/-EACCES (file), -EINVAL (not such a key), -ENOMEM. */
+int sm_ec_private_from_pem(const char *path, enum sm_curve *curve, struct sm_secret **d);
+int sm_ec_public_from_cert_pem(const char *path, enum sm_curve *curve, uint8_t *pub,
+                               size_t *publen);
+
 #endif

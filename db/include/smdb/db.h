@@ -32,8 +32,15 @@ struct smdb;
 extern const struct sm_embedded_file smdb_smdp_migrations[];
 extern const struct sm_embedded_file smdb_smsr_migrations[];
 
+/* Which set of tables the database has (and so which statements are prepared). */
+enum smdb_schema {
+    SMDB_SCHEMA_DAEMON, /* smdp, smsr: entities, the call journal */
+    SMDB_SCHEMA_SIM,    /* euicc-sim: cards (smdb/simstore.h) */
+};
+
 struct smdb_config {
     const char *path;
+    enum smdb_schema schema;
     const struct sm_embedded_file *migrations;
     unsigned pool_size;       /* connections; >= 1 */
     const char *synchronous;  /* "full" (default) or "normal" */
