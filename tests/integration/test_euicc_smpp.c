@@ -302,9 +302,9 @@ static int teardown(void **state)
 
 /* ---- the SM-SR side ---- */
 
-/* Send one command packet to card k (split over several SMS when needed). */
-static void send_packet(const struct card_keys *k, const uint8_t spi[2], uint64_t counter,
-                        const uint8_t *data, size_t len)
+/* Send one command packet to card k (split over several SMS when needed); returns how many. */
+static int send_packet(const struct card_keys *k, const uint8_t spi[2], uint64_t counter,
+                       const uint8_t *data, size_t len)
 {
     struct sm_scp80_header h = {
         .spi = {spi[0], spi[1]}, .kic = 0x12, .kid = 0x12, .tar = {0x00, 0x00, 0x01}};
@@ -335,16 +335,22 @@ static void send_packet(const struct card_keys *k, const uint8_t spi[2], uint64_
         sm_buf_free(&parts[i]);
     }
     sm_buf_free(&pkt);
+    return n;
 }
 
-/* The next message from card k (PoR 71, or a notification 70 when want_cmd), as its SMS user
- * data with UDH; other cards' messages are answered with notifications confirmations left for
- * later tests. Returns false on timeout. */
-static bool receive_from(const struct card_keys *k, bool want_cmd, struct sm_buf *ud,
-                         int timeout_ms)
+/* The next secured packet from card k (a PoR, IEI 71; or a command packet, IEI 70, such as a
+ * notification, when want_cmd), reassembled when it came in several SMS, without its UDH.
+ * Other messages are skipped. Returns the number of SMS it took, 0 on timeout. */
+static int receive_from(const struct card_keys *k, bool want_cmd, struct sm_buf *packet,
+                        int timeout_ms)
 {
+    struct sm_sms_reasm *ra = sm_sms_reasm_new(4, 60);
+    int parts = 0;
+
+    assert_non_null(ra);
     for (int waited = 0; waited < timeout_ms;) {
         struct sm_smpp_pdu pdu;
+        struct sm_sms_udh udh;
         int rc = sm_smpp_receive(esme, &pdu, 250);
 
         if (rc == -ETIMEDOUT) {
@@ -352,16 +358,24 @@ static bool receive_from(const struct card_keys *k, bool want_cmd, struct sm_buf
             continue;
         }
         assert_int_equal(rc, 0);
-        if (!strcmp(pdu.sm.source_addr, k->msisdn + 1) && pdu.sm.ud_len >= 3 &&
-            pdu.sm.ud[1] == (want_cmd ? 0x70 : 0x71)) {
-            sm_buf_reset(ud);
-            sm_buf_append(ud, pdu.sm.ud, pdu.sm.ud_len);
-            sm_smpp_pdu_free(&pdu);
-            return true;
+        if (!strcmp(pdu.sm.source_addr, k->msisdn + 1) && pdu.sm.ud_len >= 3) {
+            parts++;
+            sm_buf_reset(packet);
+            rc =
+                sm_sms_reasm_add(ra, pdu.sm.source_addr, pdu.sm.ud, pdu.sm.ud_len, 0, packet, &udh);
+            assert_true(rc >= 0);
+            if (rc == 1 && (want_cmd ? udh.cmd_packet : udh.rsp_packet)) {
+                sm_smpp_pdu_free(&pdu);
+                sm_sms_reasm_free(ra);
+                return parts;
+            }
+            if (rc == 1)
+                parts = 0;
         }
         sm_smpp_pdu_free(&pdu);
     }
-    return false;
+    sm_sms_reasm_free(ra);
+    return 0;
 }
 
 static void por_of(const struct card_keys *k, const uint8_t spi[2], const struct sm_buf *ud,
@@ -388,8 +402,7 @@ static void notifications_and_confirmation(void **state)
     (void)state;
     /* the first-attach notification: a command packet (SPI 02 00, CC) with E1 {.. 4D 01 ..} */
     assert_true(receive_from(k, true, &ud, 15000));
-    assert_int_equal(sm_scp80_unwrap_command(ud.data + 3, ud.len - 3, &keys, &cmd, &status, &de),
-                     0);
+    assert_int_equal(sm_scp80_unwrap_command(ud.data, ud.len, &keys, &cmd, &status, &de), 0);
     assert_int_equal(sm_tlv_parse_one(cmd.data.data, cmd.data.len, &t, &de), 0);
     assert_int_equal(t.tag, 0xE1);
     assert_int_equal(sm_tlv_find(t.value, t.len, 0x4D, &f, &de), 0);
@@ -449,32 +462,58 @@ static void command_and_por(void **state)
     sm_buf_free(&ud);
 }
 
+/* Append C-APDU (hex) to an expanded-format script as 22 <len> <apdu>. */
+static void script_add(struct sm_buf *script, const char *hex)
+{
+    uint8_t apdu[128];
+    long n = sm_hex_decode(hex, apdu, sizeof(apdu));
+
+    assert_true(n > 0 && n < 128);
+    assert_int_equal(sm_tlv_put(script, 0x22, apdu, (size_t)n), 0);
+}
+
+/* CreateISDP and an audit of the result in one script: too long for one SMS, so both the
+ * command packet and the PoR travel concatenated (31.115). */
 static void create_isdp_over_concatenated_sms(void **state)
 {
     const struct card_keys *k = &cards[2];
-    static const uint8_t spi[2] = {0x16, 0x21};
-    uint8_t script[100];
-    struct sm_buf ud = SM_BUF_INIT;
+    static const uint8_t spi[2] = {0x16, 0x39}; /* the PoR enciphered and with a CC */
+    static const uint8_t new_aid[] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
+                                      0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x11, 0x00};
+    struct sm_buf cmds = SM_BUF_INIT, script = SM_BUF_INIT, ud = SM_BUF_INIT;
+    struct sm_decode_err de;
     struct sm_scp80_por p;
+    struct sm_tlv t, f;
     char cmd[512], out[4096];
-    size_t n;
+    int n;
 
     (void)state;
-    n = (size_t)sm_hex_decode("aa4322418"
-                              "0e60c003f10a0000005591010ffffffff8900000d0010a000000559"
-                              "1010ffffffff8900000e0010a0000005591010ffffffff89000011000380c0"
-                              "0006c90481020370"
-                              "0000",
-                              script, sizeof(script));
-    assert_true(n > 60);
-    script[1] = (uint8_t)(n - 2);
-    script[3] = (uint8_t)(n - 4);
-    send_packet(k, spi, cntr++, script, n);
-    assert_true(receive_from(k, false, &ud, 10000));
+    /* INSTALL [for install] of an ISD-P with a 4096 byte quota (EF {83 1000}, GP Amd C) */
+    script_add(&cmds, "80e60c004510a0000005591010ffffffff8900000d0010a0000005591010ffffffff"
+                      "8900000e0010a0000005591010ffffffff89000011000380c0000cc90481020370ef04"
+                      "830210000000");
+    /* GET STATUS of the new ISD-P: AID, life cycle, quota; then of all; then free memory */
+    script_add(&cmds, "80f24002184f10a0000005591010ffffffff89000011005c044f9f708f00");
+    script_add(&cmds, "80f24002024f0000");
+    script_add(&cmds, "80caff2100");
+    assert_int_equal(sm_tlv_put(&script, 0xAA, cmds.data, cmds.len), 0);
+    assert_true(send_packet(k, spi, cntr++, script.data, script.len) >= 2);
+    n = receive_from(k, false, &ud, 10000);
     por_of(k, spi, &ud, &p);
+    assert_true(n >= 2);
     assert_int_equal(p.status, SM_POR_OK);
+    /* AB {80 01 04 (four executed), 23 per R-APDU}, the last one 9000 */
+    assert_int_equal(sm_tlv_parse_one(p.data.data, p.data.len, &t, &de), 0);
+    assert_int_equal(t.tag, 0xAB);
+    assert_int_equal(sm_tlv_find(t.value, t.len, 0x80, &f, &de), 0);
+    assert_int_equal(f.len, 1);
+    assert_int_equal(f.value[0], 4);
     assert_memory_equal(p.data.data + p.data.len - 2, "\x90\x00", 2);
+    assert_non_null(memmem(p.data.data, p.data.len, new_aid, sizeof(new_aid)));
+    assert_non_null(memmem(p.data.data, p.data.len, "\x8f\x04\x00\x00\x10\x00", 6));
     sm_scp80_por_free(&p);
+    sm_buf_free(&cmds);
+    sm_buf_free(&script);
     /* the running simulator shows the new ISD-P */
     snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf show %s", dir, SM_BIN_DIR,
              k->eid);
