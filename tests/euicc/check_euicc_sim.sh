@@ -94,6 +94,49 @@ assert eis["profileInfo"][0]["state"] == "Enabled" and eis["profileInfo"][0]["fa
 assert eis["isdR"]["keyset"][0]["type"] == "SCP80"
 PY
 
+# CERT.ECASD.ECKA (GP format): subject = the EID, C9 = the EUM certificate's subjectKeyIdentifier,
+# and the EUM's signature (r||s over every TLV inside 7F21 but 5F37) verifies with openssl
+/usr/bin/python3 - "eis/$eid.json" "$eid" pki/eum1.crt <<'PY' && ok || bad "ECASD certificate"
+import json, os, subprocess, sys, tempfile
+eis = json.load(open(sys.argv[1]))
+cert = bytes.fromhex(eis["eumSignedInfo"]["ecasd"]["keyset"][0]["certificate"][0]["value"])
+def tlvs(b):
+    out, i = [], 0
+    while i < len(b):
+        t = b[i]; i += 1
+        if t & 0x1F == 0x1F:
+            t = t << 8 | b[i]; i += 1
+        n = b[i]; i += 1
+        if n & 0x80:
+            k = n & 0x7F; n = int.from_bytes(b[i:i + k], "big"); i += k
+        out.append((t, b[i:i + n], i + n)); i += n
+    return out
+(tag, body, _), = tlvs(cert)
+assert tag == 0x7F21
+items = tlvs(body)
+f = {t: v for t, v, _ in items}
+assert f[0x5F20] == bytes.fromhex(sys.argv[2]), "subject is not the EID"
+ski = subprocess.run(["openssl", "x509", "-in", sys.argv[3], "-noout", "-ext",
+                      "subjectKeyIdentifier"], check=True, capture_output=True, text=True)
+ski = bytes.fromhex(ski.stdout.splitlines()[1].strip().replace(":", ""))
+(c9,) = [v for t, v, _ in tlvs(f[0x73]) if t == 0xC9]
+assert c9 == ski, "C9 is not the EUM's subjectKeyIdentifier"
+tbs = body[:[end - len(v) - 3 for t, v, end in items if t == 0x5F37][0]]
+sig = f[0x5F37]
+def der_int(v):
+    b = v.to_bytes((v.bit_length() + 8) // 8, "big")
+    return b"\x02" + bytes([len(b)]) + b
+d = der_int(int.from_bytes(sig[:32], "big")) + der_int(int.from_bytes(sig[32:], "big"))
+with tempfile.TemporaryDirectory() as t:
+    subprocess.run(["openssl", "x509", "-in", sys.argv[3], "-pubkey", "-noout", "-out",
+                    os.path.join(t, "pub.pem")], check=True)
+    open(os.path.join(t, "sig"), "wb").write(b"\x30" + bytes([len(d)]) + d)
+    open(os.path.join(t, "tbs"), "wb").write(tbs)
+    subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(t, "pub.pem"),
+                    "-signature", os.path.join(t, "sig"), os.path.join(t, "tbs")], check=True,
+                   capture_output=True)
+PY
+
 # show; a restart keeps the cards as they were
 "$sim" -c sim.conf show "$eid" >out && ok || bad "show"
 grep -q 'a0000005591010ffffffff8900001000 enabled fall-back' out && ok || bad "show: $(cat out)"

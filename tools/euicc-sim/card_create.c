@@ -82,6 +82,9 @@ static int ecasd(struct sim_card *c, const struct sim_factory *f, char *why, siz
     cert.serial_len = 8;
     memcpy(cert.ca_id, f->eum_id, f->eum_id_len);
     cert.ca_id_len = f->eum_id_len;
+    /* 73 {C9 AKI}: selects the EUM key that signed (es8 spec 2; SGP.02 2.3.2.2) */
+    memcpy(cert.aki, f->eum_aki, f->eum_aki_len);
+    cert.aki_len = f->eum_aki_len;
     if (!rc)
         rc = sm_eid_to_bytes(c->eid, eid);
     memcpy(cert.subject_id, eid, sizeof(eid));

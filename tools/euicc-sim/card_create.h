@@ -21,6 +21,8 @@ struct sim_factory {
     size_t ci_pk_len;
     uint8_t eum_id[16]; /* CA identifier (42) of the ECASD certificate */
     size_t eum_id_len;
+    uint8_t eum_aki[32]; /* C9: the EUM certificate's subjectKeyIdentifier (may be empty) */
+    size_t eum_aki_len;
     uint32_t mem_total;          /* non-volatile memory for profiles */
     struct sm_pp_template *prov; /* the provisioning profile's template */
     const json_t *prov_params;   /* its fixed parameters (adm1, ...); iccid, imsi, k, opc and

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,11 @@ static int read_transport_key(const char *path, bool create, uint8_t key[16])
     return 0;
 }
 
-static int cert_der(const char *path, uint8_t **der, size_t *len)
+/* The certificate in DER and its subjectKeyIdentifier (ski_len 0 when it has none). */
+static int cert_der(const char *path, uint8_t **der, size_t *len, uint8_t ski[32], size_t *ski_len)
 {
     FILE *f = fopen(path, "r");
+    const ASN1_OCTET_STRING *id;
     X509 *x;
     int n;
 
@@ -85,6 +88,12 @@ static int cert_der(const char *path, uint8_t **der, size_t *len)
     if (!x)
         return -EINVAL;
     *der = NULL;
+    *ski_len = 0;
+    id = X509_get0_subject_key_id(x);
+    if (id && ASN1_STRING_length(id) > 0 && ASN1_STRING_length(id) <= 32) {
+        *ski_len = (size_t)ASN1_STRING_length(id);
+        memcpy(ski, ASN1_STRING_get0_data(id), *ski_len);
+    }
     n = i2d_X509(x, der);
     X509_free(x);
     if (n <= 0)
@@ -113,7 +122,7 @@ int sim_factory_keys_load(const struct sim_config *c, bool create, struct sim_fa
         sim_factory_keys_free(k);
         return rc ? rc : -EINVAL;
     }
-    rc = cert_der(c->eum_cert, &k->eum_cert_der, &k->eum_cert_len);
+    rc = cert_der(c->eum_cert, &k->eum_cert_der, &k->eum_cert_len, k->eum_ski, &k->eum_ski_len);
     if (!rc)
         rc = read_transport_key(c->transport_key, create, k->transport_key);
     if (rc) {
@@ -376,6 +385,8 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
     f.eum_id_len =
         strlen(a->cfg.eum_id) > sizeof(f.eum_id) ? sizeof(f.eum_id) : strlen(a->cfg.eum_id);
     memcpy(f.eum_id, a->cfg.eum_id, f.eum_id_len);
+    memcpy(f.eum_aki, k->eum_ski, k->eum_ski_len);
+    f.eum_aki_len = k->eum_ski_len;
     f.prov = t;
     f.prov_params = params;
     if (!rc && mkdir(a->cfg.eis_dir, 0755) && errno != EEXIST)

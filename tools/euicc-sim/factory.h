@@ -16,6 +16,8 @@ struct sim_factory_keys {
     size_t ci_pk_len;
     uint8_t *eum_cert_der;
     size_t eum_cert_len;
+    uint8_t eum_ski[32]; /* the EUM certificate's subjectKeyIdentifier (empty when absent) */
+    size_t eum_ski_len;
     uint8_t transport_key[16];
 };
 
