@@ -10,26 +10,10 @@ here=$(dirname "$(realpath "$0")")
 tmp=$(mktemp -d)
 pid=""
 trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "check_euicc_sim: $*"; fail=$((fail + 1)); }
+name=check_euicc_sim
+source "$here/common.sh"
 cd "$tmp" || exit 1
-
-"$smctl" pki init pki >/dev/null || { echo "pki init failed"; exit 1; }
-cat >sim.conf <<'EOF'
-db = sim.db
-kek_file = sim.kek
-control_socket = sim.sock
-[log]
-level = info
-[factory]
-ci_cert = pki/ca.crt
-eum_key = pki/eum1.key
-eum_cert = pki/eum1.crt
-memory = 256k
-[smpp]
-enabled = no
-EOF
+euicc_setup "$smctl" "memory = 256k"
 
 "$sim" -c sim.conf --check-config && ok || bad "--check-config"
 "$sim" -c sim.conf create 5 >out 2>err && ok || bad "create 5: $(cat err)"

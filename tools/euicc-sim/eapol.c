@@ -7,7 +7,11 @@
  * and takes the answers
  *   CTRL-RSP-SIM-<id>:UMTS-AUTH:<ik>:<ck>:<res>   or   CTRL-RSP-SIM-<id>:UMTS-AUTS:<auts>
  *   CTRL-RSP-SIM-<id>:GSM-AUTH:<kc1>:<sres1>:<kc2>:<sres2>[:<kc3>:<sres3>]
- * (toolchain notes; hostap wpa_supplicant ctrl_iface). The card's work goes through the running
+ * (toolchain notes; hostap wpa_supplicant ctrl_iface). When the card refuses the challenge (MAC
+ * failure, no enabled profile) the answer is CTRL-RSP-SIM-<id>:UMTS-FAIL / GSM-FAIL: the
+ * supplicant knows neither, treats them as a failed card run and rejects the authentication
+ * (EAP-AKA Authentication-Reject, as with a PC/SC card reporting 9862) instead of waiting for
+ * its timeout. The card's work goes through the running
  * simulator's control socket when there is one, so its SQN state stays consistent.
  */
 #include <errno.h>
@@ -55,7 +59,7 @@ static const char *field(const char *reply, const char *name, char *out, size_t 
 
 static int answer(struct sim_config *cfg, const char *eid, const char *req, char *rsp, size_t size)
 {
-    char id[16], kind[16], args[200], line[200], reply[512];
+    char id[16], kind[16], args[200], line[200], reply[512] = "";
     int n = sscanf(req, "CTRL-REQ-SIM-%15[0-9]:%15[A-Z-]:%199s", id, kind, args);
 
     if (n != 3)
@@ -66,14 +70,15 @@ static int answer(struct sim_config *cfg, const char *eid, const char *req, char
         if (sscanf(args, "%32[0-9a-fA-F]:%32[0-9a-fA-F]", rnd, autn) != 2)
             return -EINVAL;
         snprintf(line, sizeof(line), "aka %s %s %s", eid, rnd, autn);
-        card_line(cfg, line, reply, sizeof(reply));
+        if (card_line(cfg, line, reply, sizeof(reply)))
+            reply[0] = 0;
         if (field(reply, "auts=", auts, sizeof(auts)))
             snprintf(rsp, size, "CTRL-RSP-SIM-%s:UMTS-AUTS:%s", id, auts);
         else if (field(reply, "res=", res, sizeof(res)) && field(reply, "ck=", ck, sizeof(ck)) &&
                  field(reply, "ik=", ik, sizeof(ik)))
             snprintf(rsp, size, "CTRL-RSP-SIM-%s:UMTS-AUTH:%s:%s:%s", id, ik, ck, res);
         else
-            return -EKEYREJECTED; /* MAC failure: no answer, the EAP exchange fails */
+            snprintf(rsp, size, "CTRL-RSP-SIM-%s:UMTS-FAIL", id);
         sm_wipe(ck, sizeof(ck));
         sm_wipe(ik, sizeof(ik));
     } else if (!strcmp(kind, "GSM-AUTH")) {
@@ -85,9 +90,13 @@ static int answer(struct sim_config *cfg, const char *eid, const char *req, char
             char sres[16], kc[24];
 
             snprintf(line, sizeof(line), "gsm %s %.32s", eid, tok);
-            card_line(cfg, line, reply, sizeof(reply));
-            if (!field(reply, "sres=", sres, sizeof(sres)) || !field(reply, "kc=", kc, sizeof(kc)))
-                return -EIO;
+            if (card_line(cfg, line, reply, sizeof(reply)))
+                reply[0] = 0;
+            if (!field(reply, "sres=", sres, sizeof(sres)) ||
+                !field(reply, "kc=", kc, sizeof(kc))) {
+                snprintf(rsp, size, "CTRL-RSP-SIM-%s:GSM-FAIL", id);
+                break;
+            }
             used += (size_t)snprintf(rsp + used, size - used, ":%s:%s", kc, sres);
         }
     } else {
@@ -118,17 +127,32 @@ int sim_eapol_run(struct sim_config *cfg, const char *eid, const char *ctrl_path
         fprintf(stderr, "euicc-sim eapol: %s: %s\n", ctrl_path, strerror(-rc));
         goto out;
     }
-    for (;;) {
+    for (unsigned quiet = 0;;) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         char rsp[1024];
         ssize_t n;
-        const char *req;
+        const char *req, *kind;
 
-        /* the supplicant sends events while it lives; a long silence means it has gone */
-        if (poll(&p, 1, 30000) <= 0) {
-            rc = -ETIMEDOUT;
+        /* After a second of silence, PING: a supplicant that has exited (eapol_test says
+         * nothing when it does) makes the send fail; one that stays silent for 30 s while
+         * alive is given up on. */
+        rc = poll(&p, 1, 1000);
+        if (rc < 0) {
+            rc = -errno;
             break;
         }
+        if (rc == 0) {
+            if (send(fd, "PING", 4, 0) < 0) {
+                rc = 0; /* the supplicant has gone */
+                break;
+            }
+            if (++quiet == 30) {
+                rc = -ETIMEDOUT;
+                break;
+            }
+            continue;
+        }
+        rc = 0;
         n = recv(fd, buf, sizeof(buf) - 1, 0);
         if (n <= 0) {
             rc = n ? -errno : 0;
@@ -137,6 +161,8 @@ int sim_eapol_run(struct sim_config *cfg, const char *eid, const char *ctrl_path
         buf[n] = 0;
         if (strstr(buf, "CTRL-EVENT-TERMINATING"))
             break;
+        if (strncmp(buf, "PONG", 4))
+            quiet = 0; /* an event: the supplicant is at work */
         req = strstr(buf, "CTRL-REQ-SIM-");
         if (!req)
             continue;
@@ -146,7 +172,9 @@ int sim_eapol_run(struct sim_config *cfg, const char *eid, const char *ctrl_path
                 break;
             }
             answered++;
-            SM_LOGI(SM_LOG_CARD, eid, "answered %.*s", (int)strcspn(req + 13, ":"), req + 13);
+            /* the kind only (UMTS-AUTH, UMTS-AUTS, ...): the rest are keys */
+            kind = strchr(rsp, ':') + 1;
+            SM_LOGI(SM_LOG_CARD, eid, "answered %.*s", (int)strcspn(kind, ":"), kind);
         }
         sm_wipe(rsp, sizeof(rsp));
     }

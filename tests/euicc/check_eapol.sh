@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The SoftSIM of the paper, end to end with real components: eapol_test (wpa_supplicant's EAP
+# peer, external_sim=1) authenticates against hostapd as RADIUS/EAP server, whose AuC is
+# hlr_auc.py (hostapd's hlr_auc_gw interface, MILENAGE computed independently); the card's
+# side is `euicc-sim eapol` answering the supplicant's UMTS-AUTH and GSM-AUTH requests from the
+# enabled provisioning profile of a running euicc-sim. EAP-AKA, EAP-AKA' and EAP-SIM succeed; an
+# AuC whose SQN is behind the card's is resynchronised by the card's AUTS and the same run
+# succeeds; an AuC with the wrong K is refused by the card (Authentication-Reject).
+# usage: check_eapol.sh SMCTL EUICC_SIM
+set -uo pipefail
+smctl=$(realpath "$1") sim=$(realpath "$2")
+here=$(dirname "$(realpath "$0")")
+for p in eapol_test hostapd; do
+    command -v "$p" >/dev/null || { echo "check_eapol: $p not installed (cmake/debian-packages.txt)"; exit 1; }
+done
+tmp=$(mktemp -d /tmp/sm-eap-XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    [[ -n ${SM_KEEP_TEST_DIR:-} ]] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+name=check_eapol
+source "$here/common.sh"
+cd "$tmp" || exit 1
+euicc_setup "$smctl"
+"$sim" -c sim.conf create 1 >/dev/null 2>&1 || { echo "create failed"; exit 1; }
+eid=$("$sim" -c sim.conf list | cut -d' ' -f1)
+imsi=$(sed -n 2p provisioning-hss.csv | cut -d, -f2)
+mcc=${imsi:0:3} mnc=${imsi:3:2}
+realm="wlan.mnc0$mnc.mcc$mcc.3gppnetwork.org"
+"$sim" -c sim.conf run >sim.log 2>&1 &
+pids+=($!)
+
+# hostapd as RADIUS server with its EAP server; a free UDP port on loopback
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+secret=$(openssl rand -hex 8)
+cat >hostapd.conf <<CONF
+driver=none
+interface=sm-as
+radius_server_clients=radius_clients
+radius_server_auth_port=$port
+eap_server=1
+eap_user_file=eap_user
+eap_sim_db=unix:$tmp/auc.sock
+CONF
+echo "127.0.0.1/32 $secret" >radius_clients
+printf '"0"*\tAKA\n"6"*\tAKA'"'"'\n"1"*\tSIM\n' >eap_user
+
+start_auc() { # [extra arguments]
+    [[ -n ${auc:-} ]] && { kill "$auc"; wait "$auc" 2>/dev/null; }
+    rm -f auc.sock
+    /usr/bin/python3 "$here/hlr_auc.py" "$tmp/auc.sock" "${hss:-provisioning-hss.csv}" \
+        --log auc.log "$@" &
+    auc=$!
+    pids+=($auc)
+    for _ in $(seq 50); do [[ -S auc.sock ]] && break; sleep 0.1; done
+}
+start_auc
+hostapd hostapd.conf >hostapd.log 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q "AP-ENABLED\|interface state .*ENABLED" hostapd.log && break; sleep 0.1; done
+for _ in $(seq 50); do [[ -S sim.sock ]] && break; sleep 0.1; done
+
+# one EAP run: method, identity prefix, expected result (SUCCESS or FAILURE); prints the
+# number of requests the card answered into answered
+eap() {
+    local method=$1 prefix=$2 log="eapol-$3.log"
+    rm -rf ctrl && mkdir ctrl
+    cat >eapol.conf <<CONF
+ctrl_interface=$tmp/ctrl
+external_sim=1
+network={
+    ssid="m2m"
+    key_mgmt=WPA-EAP
+    eap=$method
+    identity="$prefix$imsi@$realm"
+}
+CONF
+    eapol_test -c eapol.conf -a 127.0.0.1 -p "$port" -s "$secret" -W -t 15 >"$log" 2>&1 &
+    local e=$!
+    for _ in $(seq 50); do [[ -S ctrl/test ]] && break; sleep 0.1; done
+    "$sim" -c sim.conf eapol --eid "$eid" --ctrl ctrl/test >"eapol-sim-$3.log" 2>&1
+    wait "$e"
+    rc=$?
+    answered=$(grep -o '[0-9]* requests answered' "eapol-sim-$3.log" | cut -d' ' -f1)
+    tail -n 1 "$log" | grep -q '^SUCCESS$' && result=SUCCESS || result=FAILURE
+}
+
+eap AKA 0 aka
+[[ $result == SUCCESS && $rc -eq 0 && $answered -eq 1 ]] && ok ||
+    bad "EAP-AKA: $result rc $rc, $answered answered ($(tail -n 3 eapol-aka.log | tr '\n' ' '))"
+grep -q "MPPE keys OK: 1  mismatch: 0" eapol-aka.log && ok || bad "EAP-AKA: MSK not the same on both sides"
+grep -q "CTRL-REQ-SIM-0:UMTS-AUTH" eapol-aka.log && ok || bad "EAP-AKA: the supplicant did not ask the external SIM"
+
+eap "AKA'" 6 akaprime
+[[ $result == SUCCESS && $answered -eq 1 ]] && ok || bad "EAP-AKA': $result, $answered answered"
+
+eap SIM 1 sim
+[[ $result == SUCCESS && $answered -eq 1 ]] && ok || bad "EAP-SIM: $result, $answered answered"
+grep -q "CTRL-REQ-SIM-0:GSM-AUTH" eapol-sim.log && ok || bad "EAP-SIM: no GSM-AUTH request"
+
+# the AuC restarts from the HSS file's SQN, behind the card's: the card answers UMTS-AUTS, the
+# AuC resynchronises from it, and the next challenge succeeds in the same run
+start_auc
+eap AKA 0 resync
+[[ $result == SUCCESS && $answered -eq 2 ]] && ok || bad "resync: $result, $answered answered"
+grep -q "resync $imsi SEQ" auc.log && ok || bad "resync: the AuC got no valid AUTS ($(tail -n 3 auc.log | tr '\n' ' '))"
+grep -q "UMTS-AUTS" eapol-resync.log && ok || bad "resync: no UMTS-AUTS from the card"
+
+# an AuC with another K: the card finds the MAC wrong and refuses; the run fails at once
+sed '2s/,\([0-9a-f]\{32\}\),/,00112233445566778899aabbccddeeff,/' provisioning-hss.csv >wrong-k.csv
+hss=wrong-k.csv start_auc
+eap AKA 0 wrongk
+[[ $result == FAILURE && $answered -eq 1 ]] && ok || bad "wrong K: $result, $answered answered"
+grep -q "UMTS-FAIL" eapol-wrongk.log && ok || bad "wrong K: no UMTS-FAIL from the card"
+grep -qi "authentication-reject\|Authentication failed" eapol-wrongk.log hostapd.log && ok ||
+    bad "wrong K: no Authentication-Reject"
+
+# no key of the card in euicc-sim's logs
+k=$(sed -n 2p provisioning-hss.csv | cut -d, -f3)
+! grep -qi "$k" sim.log eapol-sim-*.log && ok || bad "a key appears in euicc-sim's log"
+
+echo "check_eapol: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
