@@ -24,14 +24,23 @@ int sm_pp_validate(const uint8_t *der, size_t len, struct sm_pp_stats *stats,
         memset(err, 0, sizeof(*err));
     while ((rc = sm_tlv_next(der, len, &pos, &t, &de)) == 0) {
         ProfileElement_t *pe = NULL;
-        asn_dec_rval_t dr =
-            ber_decode(NULL, &asn_DEF_ProfileElement, (void **)&pe, der + t.offset, t.size);
+        asn_dec_rval_t dr = {RC_FAIL, 0};
+        struct sm_decode_err derr;
         char cmsg[200] = "";
         size_t clen = sizeof(cmsg);
         const char *problem = NULL;
 
+        /* DER first: asn1c's BER decoder takes indefinite lengths, and some nestings of them
+         * (a1 80 inside a CHOICE) make it loop for ever; a package is DER (SAIP 2.1). */
+        if (sm_tlv_check_der(der + t.offset, t.size, SM_PP_MAX_DEPTH, &derr) == 0)
+            dr = ber_decode(NULL, &asn_DEF_ProfileElement, (void **)&pe, der + t.offset, t.size);
+        else
+            snprintf(cmsg, sizeof(cmsg), "not DER at offset %zu: %s", t.offset + derr.offset,
+                     derr.msg);
         stats->elements++;
-        if (dr.code != RC_OK || dr.consumed != t.size) {
+        if (cmsg[0]) {
+            problem = cmsg;
+        } else if (dr.code != RC_OK || dr.consumed != t.size) {
             problem = "does not decode as a ProfileElement";
         } else if (pe->present == ProfileElement_PR_NOTHING) {
             stats->unknown++; /* an alternative the module does not describe */

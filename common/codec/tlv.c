@@ -116,6 +116,32 @@ int sm_tlv_check_list(const uint8_t *buf, size_t len, struct sm_decode_err *err)
     return rc == -ENODATA ? 0 : rc;
 }
 
+static int check_der(const uint8_t *buf, size_t len, size_t base, unsigned depth,
+                     struct sm_decode_err *err)
+{
+    size_t pos = 0;
+    struct sm_tlv t;
+    int rc;
+
+    while ((rc = sm_tlv_next(buf, len, &pos, &t, err)) == 0) {
+        if (!t.constructed)
+            continue;
+        if (!depth)
+            return sm_decode_fail(err, -EBADMSG, base + t.offset, "nested too deeply");
+        rc = check_der(t.value, t.len, base + (size_t)(t.value - buf), depth - 1, err);
+        if (rc)
+            return rc;
+    }
+    if (rc == -EBADMSG && err)
+        err->offset += base;
+    return rc == -ENODATA ? 0 : rc;
+}
+
+int sm_tlv_check_der(const uint8_t *buf, size_t len, unsigned max_depth, struct sm_decode_err *err)
+{
+    return check_der(buf, len, 0, max_depth, err);
+}
+
 int sm_tlv_find(const uint8_t *buf, size_t len, uint32_t tag, struct sm_tlv *t,
                 struct sm_decode_err *err)
 {

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Run one libFuzzer harness for a while on a corpus seeded from the vectors; print its final
-# statistics and a "N passed, N failed" line. A crash, leak or sanitizer report fails the test
-# and leaves the reproducer (crash-*, leak-*) in the working directory.
+# statistics and a "N passed, N failed" line. A crash, leak, sanitizer report or an input that
+# runs over 60 s (a hang) fails the test and leaves the reproducer (crash-*, leak-*, timeout-*)
+# in the working directory.
 set -uo pipefail
 fuzzer=$1 seconds=$2 seeds=$3
 name=$(basename "$fuzzer")
 corpus="corpus-${name#fuzz_}"
 mkdir -p "$corpus"
 log="$name.log"
-"$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+"$fuzzer" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     "$corpus" "$seeds" >"$log" 2>&1
 rc=$?
 if [[ $rc -ne 0 ]]; then

@@ -506,6 +506,11 @@ static void json_form_errors(void **state)
 
 /* ---- malformed DER ---- */
 
+static const uint8_t indefinite_in_choice[] = {
+    0xa2, 0x22, 0xa0, 0x05, 0x80, 0x00, 0x81, 0x01, 0x06, 0xa1, 0x80, 0xa0, 0x00,
+    0x00, 0x2e, 0x63, 0x3a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c};
+
 static void malformed_der(void **state)
 {
     struct sm_buf der = {.secure = true}, back = SM_BUF_INIT;
@@ -582,6 +587,12 @@ static void malformed_der(void **state)
     assert_int_not_equal(sm_pp_der_to_json(deep, 2 + 2 * 20000, &j, &e), 0);
     assert_int_not_equal(sm_pp_validate(deep, 2 + 2 * 20000, &st, &e), 0);
     free(deep);
+    /* found by fuzz/profile: an indefinite length inside a CHOICE made asn1c's BER decoder loop
+     * for ever; validation refuses anything that is not DER before decoding */
+    assert_int_equal(sm_pp_validate(indefinite_in_choice, 36, &st, &e), -EINVAL);
+    assert_non_null(strstr(e.msg, "not DER"));
+    assert_int_equal(sm_pp_validate(indefinite_in_choice, sizeof(indefinite_in_choice), &st, &e),
+                     -EBADMSG); /* as the fuzzer found it: 00 00 2c after the element */
     json_decref(params);
     sm_buf_free(&back);
     sm_buf_clear_free(&der);

@@ -227,7 +227,36 @@ static void dgi(void **state)
     sm_buf_free(&out);
 }
 
+/* sm_tlv_check_der: every level of nesting, with absolute offsets in the error. */
+static void der_nesting(void **state)
+{
+    static const uint8_t ok[] = {0x30, 0x08, 0xa0, 0x03, 0x80, 0x01, 0x05, 0x04, 0x01, 0xff};
+    static const uint8_t indef[] = {0x30, 0x06, 0xa0, 0x04, 0xa1, 0x80, 0x00, 0x00};
+    static const uint8_t overlong[] = {0x7f, 0x49, 0x05, 0x30, 0x81, 0x02, 0x01, 0x00};
+    uint8_t deep[2 * 40];
+    struct sm_decode_err err;
+
+    (void)state;
+    assert_int_equal(sm_tlv_check_der(ok, sizeof(ok), 4, &err), 0);
+    assert_int_equal(sm_tlv_check_der(ok, sizeof(ok), 1, &err), -EBADMSG); /* two levels */
+    assert_int_equal(sm_tlv_check_der(indef, sizeof(indef), 8, &err), -EBADMSG);
+    assert_int_equal(err.offset, 5);
+    assert_non_null(strstr(err.msg, "indefinite"));
+    assert_int_equal(sm_tlv_check_der(overlong, sizeof(overlong), 8, &err), -EBADMSG);
+    assert_int_equal(err.offset, 4);
+    /* a primitive value is not descended into, whatever it holds */
+    assert_int_equal(sm_tlv_check_der((const uint8_t *)"\x04\x02\xa0\x80", 4, 8, &err), 0);
+    for (size_t i = 0; i < 40; i++) {
+        deep[2 * i] = 0xa0;
+        deep[2 * i + 1] = (uint8_t)(2 * (39 - i));
+    }
+    assert_int_equal(sm_tlv_check_der(deep, sizeof(deep), 40, &err), 0);
+    assert_int_equal(sm_tlv_check_der(deep, sizeof(deep), 39, &err), -EBADMSG);
+    assert_int_equal(err.offset, 2 * 39);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(der_nesting),
     cmocka_unit_test(parse_forms),
     cmocka_unit_test(strictness),
     cmocka_unit_test(ff21_card_resources),

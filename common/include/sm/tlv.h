@@ -38,6 +38,10 @@ int sm_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct sm_tlv *t,
 int sm_tlv_parse_one(const uint8_t *buf, size_t len, struct sm_tlv *t, struct sm_decode_err *err);
 /* Check that buf is a well-formed sequence of TLVs (each value not descended into). */
 int sm_tlv_check_list(const uint8_t *buf, size_t len, struct sm_decode_err *err);
+/* Check that buf is a well-formed sequence of TLVs, descending into every constructed one (at
+ * most max_depth levels): the definite, shortest-form lengths of DER throughout. Run before
+ * handing peer input to a BER decoder that accepts indefinite lengths. */
+int sm_tlv_check_der(const uint8_t *buf, size_t len, unsigned max_depth, struct sm_decode_err *err);
 /* First TLV with tag in the sequence buf (no descent). Returns 0, -ENOENT or -EBADMSG. */
 int sm_tlv_find(const uint8_t *buf, size_t len, uint32_t tag, struct sm_tlv *t,
                 struct sm_decode_err *err);
