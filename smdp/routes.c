@@ -9,7 +9,7 @@
  */
 #define R(iface, fn, roles, spec)                                                                  \
     {                                                                                              \
-        iface, fn, roles, NULL, NULL, spec                                                         \
+        iface, fn, roles, NULL, NULL, spec, false                                                  \
     }
 
 const struct sm_api_route smdp_routes[] = {

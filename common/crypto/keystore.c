@@ -11,6 +11,7 @@
 
 #include "cipher_priv.h"
 #include "sm/buf.h"
+#include "sm/hex.h"
 #include "sm/keystore.h"
 #include "sm/rng.h"
 #include "sm/secret.h"
@@ -335,5 +336,29 @@ done:
     close(fd);
     sm_secret_free(s);
     sm_wipe(text, sizeof(text));
+    return rc;
+}
+
+int sm_keystore_create_kek(const char *path)
+{
+    uint8_t k[32];
+    char hex[66];
+    int fd, rc;
+
+    rc = sm_rng_bytes(&sm_rng_system, k, sizeof(k));
+    if (rc)
+        return rc;
+    sm_hex_encode(k, sizeof(k), hex);
+    sm_wipe(k, sizeof(k));
+    strcat(hex, "\n");
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        sm_wipe(hex, sizeof(hex));
+        return -errno;
+    }
+    rc = write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex) ? 0 : -EIO;
+    if (close(fd) && !rc)
+        rc = -EIO;
+    sm_wipe(hex, sizeof(hex));
     return rc;
 }

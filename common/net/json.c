@@ -45,6 +45,40 @@ static const char *subj(const struct sm_json_field *f)
     return f && f->subject ? f->subject : SM_SUBJ_FORMAT;
 }
 
+/* The elements of an array member: its size within [min, max] when min < max; objects checked
+ * against members, or strings checked by validate (and max_len). */
+static int check_items(const json_t *v, const struct sm_json_field *f, const char *path,
+                       struct sm_status *st)
+{
+    size_t n = json_array_size(v), max = f->max_len ? f->max_len : 1024;
+
+    if (f->min < f->max && ((json_int_t)n < f->min || (json_int_t)n > f->max)) {
+        sm_status_fail(st, 400, subj(f), SM_RSN_INVALID, NULL,
+                       "%s.%s must have between %lld and %lld elements", path, f->name,
+                       (long long)f->min, (long long)f->max);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(v, i);
+        char sub[128];
+
+        snprintf(sub, sizeof(sub), "%s.%s[%zu]", path, f->name, i);
+        if (f->members) {
+            if (sm_json_check(e, f->members, sub, st))
+                return -EINVAL;
+        } else if (f->validate) {
+            const char *s = json_string_value(e);
+
+            if (!s || json_string_length(e) != strlen(s) || strlen(s) > max || f->validate(s)) {
+                sm_status_fail(st, 400, subj(f), SM_RSN_INVALID, s && strlen(s) <= 64 ? s : NULL,
+                               "%s is not valid", sub);
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
 int sm_json_check(const json_t *obj, const struct sm_json_field *fields, const char *path,
                   struct sm_status *st)
 {
@@ -116,6 +150,8 @@ int sm_json_check(const json_t *obj, const struct sm_json_field *fields, const c
             snprintf(sub, sizeof(sub), "%s.%s", path, f->name);
             if (sm_json_check(v, f->members, sub, st))
                 return -EINVAL;
+        } else if (f->type == SM_JT_ARRAY && check_items(v, f, path, st)) {
+            return -EINVAL;
         }
     }
     return 0;

@@ -126,6 +126,19 @@ int smdb_call_forget(struct smdb *db, const char *requester, const char *call_id
     return rc;
 }
 
+int smdb_call_forget_unfinished(struct smdb *db, const char *function, unsigned *n)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_CALL_UNFINISHED_DELETE);
+    int rc;
+
+    smdb_bind_text(s, ":function", function);
+    rc = smdb_exec_stmt(db, c, s, "unfinished calls delete");
+    *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
+    smdb_release(db, c);
+    return rc;
+}
+
 int smdb_call_get(struct smdb *db, const char *requester, const char *call_id,
                   struct sm_api_call_record *out)
 {

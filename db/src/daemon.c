@@ -47,6 +47,7 @@ static int open_db(const struct smdb_daemon_desc *d, const struct sm_daemon_cfg 
 {
     struct smdb_config dc = {
         .path = c->db_path,
+        .schema = d->schema,
         .migrations = d->migrations,
         .pool_size = (unsigned)c->db_pool,
         .synchronous = c->db_synchronous,
@@ -80,6 +81,18 @@ static int serve(const struct smdb_daemon_desc *d, void *cfg, struct smdb *db)
     char why[256] = "", port[16];
     int rc, sig;
 
+    /* synchronous calls a crash interrupted: forget them, a retry runs them again */
+    for (size_t i = 0; i < d->nroutes; i++) {
+        char fn[128];
+        unsigned n = 0;
+
+        if (d->routes[i].async || !d->routes[i].fn)
+            continue;
+        snprintf(fn, sizeof(fn), "%s.%s", d->routes[i].iface, d->routes[i].function);
+        if (!smdb_call_forget_unfinished(db, fn, &n) && n)
+            SM_LOGN(SM_LOG_API, c->id, "%u interrupted %s call%s forgotten (a retry runs it again)",
+                    n, fn, n == 1 ? "" : "s");
+    }
     sm_daemon_block_signals();
     if (d->start) {
         rc = d->start(cfg, db, &app);

@@ -8,6 +8,7 @@
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_BEGIN_READ] = "BEGIN DEFERRED",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_PING] = "SELECT count(*) FROM entity",
@@ -39,6 +40,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "UPDATE api_call SET state = 'done', http_status = :status, response = :response, "
         "finished_ms = :finished WHERE requester = :requester AND call_id = :call_id",
     [STMT_CALL_DELETE] = "DELETE FROM api_call WHERE requester = :requester AND call_id = :call_id",
+    [STMT_CALL_UNFINISHED_DELETE] =
+        "DELETE FROM api_call WHERE state <> 'done' AND function = :function",
     [STMT_SIM_INSERT] = "INSERT INTO card (eid, msisdn, state, notify_ms, created_ms, updated_ms) "
                         "VALUES (:eid, :msisdn, :state, :notify, :now, :now)",
     [STMT_SIM_UPDATE] = "UPDATE card SET state = :state, notify_ms = :notify, updated_ms = :now "
@@ -52,14 +55,70 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_SIM_META_GET] = "SELECT value FROM meta WHERE key = :key",
     [STMT_SIM_META_SET] = "INSERT INTO meta (key, value) VALUES (:key, :value) "
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [STMT_SR_EIS_INSERT] =
+        "INSERT INTO eis (eid, eum_id, signed_info, eum_signature, isdr, remaining_memory, "
+        "available_memory, http_support, cattp_support, registered_ms, updated_ms) VALUES (:eid, "
+        ":eum, :si, :sig, :isdr, :rem, :avail, :http, :cattp, :now, :now)",
+    [STMT_SR_EIS_EXISTS] = "SELECT 1 FROM eis WHERE eid = :eid",
+    [STMT_SR_PROFILE_INSERT] =
+        "INSERT INTO eis_profile (eid, isdp_aid, iccid, mno_id, smdp_id, profile_type, state, "
+        "fallback, allocated_memory, msisdn, imsi, pol2) VALUES (:eid, :aid, :iccid, :mno, :smdp, "
+        ":type, :state, :fallback, :mem, :msisdn, :imsi, :pol2)",
+    [STMT_SR_PROFILE_BY_ICCID] = "SELECT eid FROM eis_profile WHERE iccid = :iccid",
+    [STMT_SR_KEYSET_INSERT] = "INSERT INTO isdr_keyset (eid, type, kvn, nkeys, wrapped, counter) "
+                              "VALUES (:eid, :type, :kvn, :n, :w, :cntr)",
+    [STMT_SR_AUDIT_INSERT] = "INSERT INTO eis_audit (eid, at_ms, actor, event, detail) "
+                             "VALUES (:eid, :now, :actor, :event, :detail)",
+    [STMT_SR_EIS_GET] = "SELECT eum_id, signed_info, eum_signature, isdr, remaining_memory, "
+                        "available_memory, http_support, cattp_support, last_audit_ms, state, "
+                        "registered_ms, updated_ms FROM eis WHERE eid = :eid",
+    [STMT_SR_EIS_COUNT] = "SELECT count(*) FROM eis",
+    [STMT_SR_PROFILES_OF] = "SELECT isdp_aid, iccid, mno_id, smdp_id, profile_type, state, "
+                            "fallback, allocated_memory, msisdn, imsi, pol2 FROM eis_profile "
+                            "WHERE eid = :eid ORDER BY isdp_aid",
+    [STMT_SR_KEYSET_GET] = "SELECT nkeys, wrapped, counter FROM isdr_keyset "
+                           "WHERE eid = :eid AND type = :type AND kvn = :kvn",
+    [STMT_SR_AUDIT_LIST] = "SELECT at_ms, actor, event, detail FROM eis_audit WHERE eid = :eid "
+                           "ORDER BY id LIMIT :max",
 };
 
-/* The schema a statement needs; transaction control belongs to all. */
-static int stmt_schema(int i)
+/* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */
+static unsigned stmt_schemas(int i)
 {
     if (i <= STMT_ROLLBACK)
-        return -1;
-    return i >= STMT_SIM_INSERT ? SMDB_SCHEMA_SIM : SMDB_SCHEMA_DAEMON;
+        return ~0u; /* transaction control */
+    if (i >= STMT_SR_EIS_INSERT)
+        return 1u << SMDB_SCHEMA_SMSR;
+    if (i >= STMT_SIM_INSERT)
+        return 1u << SMDB_SCHEMA_SIM;
+    return 1u << SMDB_SCHEMA_DAEMON | 1u << SMDB_SCHEMA_SMSR;
+}
+
+int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc)
+{
+    if (rc)
+        smdb_tx_rollback(db, c);
+    else
+        rc = smdb_tx_commit(db, c);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_scalar(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t *out)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, stmt);
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s, 0);
+        rc = 0;
+    } else {
+        rc = smdb_fail(db, c, what, rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
 }
 
 int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc)
@@ -130,6 +189,11 @@ int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const 
 int smdb_tx_begin(struct smdb *db, struct smdb_conn *c)
 {
     return smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN), "begin");
+}
+
+int smdb_tx_begin_read(struct smdb *db, struct smdb_conn *c)
+{
+    return smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN_READ), "begin read");
 }
 
 int smdb_tx_commit(struct smdb *db, struct smdb_conn *c)
@@ -297,7 +361,7 @@ static int migrate(sqlite3 *h, const struct smdb_config *cfg, int *version, char
 static int prepare_all(struct smdb_conn *c, enum smdb_schema schema, char *why, size_t whylen)
 {
     for (int i = 0; i < STMT_COUNT; i++) {
-        if (stmt_schema(i) != -1 && stmt_schema(i) != (int)schema)
+        if (!(stmt_schemas(i) & 1u << schema))
             continue; /* those tables are not in this database */
         if (sqlite3_prepare_v3(c->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[i],
                                NULL) != SQLITE_OK) {

@@ -11,6 +11,7 @@
 /* Every statement of the storage layer, prepared once per connection (osmo-hlr style). */
 enum smdb_stmt {
     STMT_BEGIN,
+    STMT_BEGIN_READ,
     STMT_COMMIT,
     STMT_ROLLBACK,
     STMT_PING,
@@ -26,6 +27,7 @@ enum smdb_stmt {
     STMT_CALL_GET,
     STMT_CALL_FINISH,
     STMT_CALL_DELETE,
+    STMT_CALL_UNFINISHED_DELETE,
     /* euicc-sim (schema SMDB_SCHEMA_SIM) */
     STMT_SIM_INSERT,
     STMT_SIM_UPDATE,
@@ -36,6 +38,18 @@ enum smdb_stmt {
     STMT_SIM_COUNT,
     STMT_SIM_META_GET,
     STMT_SIM_META_SET,
+    /* smsr (schema SMDB_SCHEMA_SMSR) */
+    STMT_SR_EIS_INSERT,
+    STMT_SR_EIS_EXISTS,
+    STMT_SR_PROFILE_INSERT,
+    STMT_SR_PROFILE_BY_ICCID,
+    STMT_SR_KEYSET_INSERT,
+    STMT_SR_AUDIT_INSERT,
+    STMT_SR_EIS_GET,
+    STMT_SR_EIS_COUNT,
+    STMT_SR_PROFILES_OF,
+    STMT_SR_KEYSET_GET,
+    STMT_SR_AUDIT_LIST,
     STMT_COUNT
 };
 
@@ -62,6 +76,8 @@ void smdb_release(struct smdb *db, struct smdb_conn *c);
 sqlite3_stmt *smdb_stmt(struct smdb_conn *c, enum smdb_stmt idx);
 /* Log and count an unexpected SQLite result; returns -EIO. */
 int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc);
+/* Run a prepared statement without parameters that answers one integer (a count). */
+int smdb_scalar(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t *out);
 /* Bind by :name. Return SQLite result codes. */
 int smdb_bind_text(sqlite3_stmt *s, const char *name, const char *v);
 int smdb_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n);
@@ -71,8 +87,13 @@ int smdb_bind_null(sqlite3_stmt *s, const char *name);
 int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const char *what);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on c. */
 int smdb_tx_begin(struct smdb *db, struct smdb_conn *c);
+/* BEGIN (deferred): the reads that follow see one snapshot; end it with smdb_tx_rollback. */
+int smdb_tx_begin_read(struct smdb *db, struct smdb_conn *c);
 int smdb_tx_commit(struct smdb *db, struct smdb_conn *c);
 void smdb_tx_rollback(struct smdb *db, struct smdb_conn *c);
+/* End a write transaction: commit when rc is 0, else roll back; release c. Returns rc or the
+ * commit's error. */
+int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc);
 /* Copy a text column into a fixed buffer. */
 void smdb_col_text(sqlite3_stmt *s, int col, char *out, size_t n);
 

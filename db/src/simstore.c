@@ -25,12 +25,7 @@ int smdb_sim_insert(struct smdb *db, const struct smdb_sim_card *cards, size_t n
         smdb_bind_int64(s, ":now", now_ms);
         rc = smdb_exec_stmt(db, c, s, "card insert");
     }
-    if (rc)
-        smdb_tx_rollback(db, c);
-    else
-        rc = smdb_tx_commit(db, c);
-    smdb_release(db, c);
-    return rc;
+    return smdb_tx_end(db, c, rc);
 }
 
 int smdb_sim_update(struct smdb *db, const char *eid, const uint8_t *state, size_t len,
@@ -130,18 +125,10 @@ int smdb_sim_foreach(struct smdb *db, int (*fn)(void *arg, const char *eid, cons
 
 int smdb_sim_count(struct smdb *db, long *n)
 {
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_SIM_COUNT);
-    int rc = sqlite3_step(s);
+    int64_t v = 0;
+    int rc = smdb_scalar(db, STMT_SIM_COUNT, "card count", &v);
 
-    if (rc == SQLITE_ROW) {
-        *n = (long)sqlite3_column_int64(s, 0);
-        rc = 0;
-    } else {
-        rc = smdb_fail(db, c, "card count", rc);
-    }
-    sqlite3_reset(s);
-    smdb_release(db, c);
+    *n = (long)v;
     return rc;
 }
 

@@ -78,11 +78,11 @@ static const struct sm_json_field echo_body[] = {
 };
 
 static const struct sm_api_route routes[] = {
-    {"test", "echo", SM_ROLE_MNO, h_echo, echo_body, "test"},
-    {"test", "flaky", SM_ROLE_MNO, h_flaky, NULL, "test"},
-    {"test", "async", SM_ROLE_MNO, h_async, NULL, "test"},
-    {"test", "refuse", SM_ROLE_MNO, h_refuse, echo_body, "test"},
-    {"test", "adminOnly", SM_ROLE_ADMIN, h_echo, echo_body, "test"},
+    {"test", "echo", SM_ROLE_MNO, h_echo, echo_body, "test", false},
+    {"test", "flaky", SM_ROLE_MNO, h_flaky, NULL, "test", false},
+    {"test", "async", SM_ROLE_MNO, h_async, NULL, "test", true},
+    {"test", "refuse", SM_ROLE_MNO, h_refuse, echo_body, "test", false},
+    {"test", "adminOnly", SM_ROLE_ADMIN, h_echo, echo_body, "test", false},
 };
 
 /* A bare server for the client tests: 503 for the first two requests of each path "/busy",

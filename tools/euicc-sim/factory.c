@@ -27,6 +27,7 @@
 #include "sm/cipher.h"
 #include "sm/ecka.h"
 #include "sm/hex.h"
+#include "sm/jws.h"
 #include "sm/ids.h"
 #include "sm/json.h"
 #include "sm/log.h"
@@ -192,9 +193,10 @@ static json_t *aid_json(const uint8_t *aid)
     return json_string(h);
 }
 
-/* Key{index, keyComponents[{type, value (enciphered), kcv}]} */
+/* Key{index, kcv, keyComponents[{type, value (enciphered)}]}; type 88 AES, 85 a TLS PSK (GP
+ * key type coding). The KCV is computed the AES way for both [?]. */
 static json_t *key_json(const struct sim_factory_keys *k, const char *cipher, unsigned index,
-                        const uint8_t key[16])
+                        const char *type, const uint8_t key[16])
 {
     uint8_t enc[16], kcv[3];
     char ev[33], kv[7];
@@ -208,8 +210,18 @@ static json_t *key_json(const struct sim_factory_keys *k, const char *cipher, un
         return NULL;
     hex_upper(enc, 16, ev);
     hex_upper(kcv, 3, kv);
-    return json_pack("{s:i, s:[{s:s, s:s, s:s}]}", "index", index, "keyComponents", "type", "88",
-                     "value", ev, "kcv", kv);
+    return json_pack("{s:i, s:s, s:[{s:s, s:s}]}", "index", index, "kcv", kv, "keyComponents",
+                     "type", type, "value", ev);
+}
+
+/* SIN (GP: the SD provider's identification number): the issuer part of the EID (its first
+ * 8 digits, industry + country + issuer, ITU-T E.118 style); SDIN: the EID itself. */
+static const char *sin_of(const struct sim_card *c)
+{
+    static __thread char sin[9];
+
+    snprintf(sin, sizeof(sin), "%.8s", c->eid);
+    return sin;
 }
 
 static json_t *isdr_json(const struct sim_card *c, const struct sim_factory_keys *k,
@@ -220,18 +232,19 @@ static json_t *isdr_json(const struct sim_card *c, const struct sim_factory_keys
     for (unsigned i = 0; sets && i < c->nks80; i++) {
         const struct sim_ks80 *s = &c->ks80[i];
 
-        json_array_append_new(
-            sets, json_pack("{s:i, s:s, s:I, s:[o, o, o]}", "version", s->kvn, "type", "SCP80",
-                            "cntr", (json_int_t)s->cntr, "key", key_json(k, cipher, 1, s->kic),
-                            key_json(k, cipher, 2, s->kid), key_json(k, cipher, 3, s->kik)));
+        json_array_append_new(sets, json_pack("{s:i, s:s, s:I, s:[o, o, o]}", "version", s->kvn,
+                                              "type", "SCP80", "cntr", (json_int_t)s->cntr, "key",
+                                              key_json(k, cipher, 1, "88", s->kic),
+                                              key_json(k, cipher, 2, "88", s->kid),
+                                              key_json(k, cipher, 3, "88", s->kik)));
     }
     for (unsigned i = 0; sets && i < c->npsk; i++)
         json_array_append_new(sets,
                               json_pack("{s:i, s:s, s:[o, o]}", "version", c->psk[i].kvn, "type",
-                                        "SCP81", "key", key_json(k, cipher, 1, c->psk[i].psk),
-                                        key_json(k, cipher, 2, c->psk[i].dek)));
-    return json_pack("{s:o, s:[s], s:s, s:o}", "aid", aid_json(sim_aid_isdr), "tar", "000001",
-                     "role", "ISD-R", "keyset", sets);
+                                        "SCP81", "key", key_json(k, cipher, 1, "85", c->psk[i].psk),
+                                        key_json(k, cipher, 2, "88", c->psk[i].dek)));
+    return json_pack("{s:o, s:[s], s:s, s:s, s:s, s:o}", "aid", aid_json(sim_aid_isdr), "tar",
+                     "000001", "sin", sin_of(c), "sdin", c->eid, "role", "ISD-R", "keyset", sets);
 }
 
 static json_t *ecasd_json(const struct sim_card *c, const char *eum_id)
@@ -242,66 +255,22 @@ static json_t *ecasd_json(const struct sim_card *c, const char *eum_id)
     if (!cert)
         return NULL;
     sm_hex_encode_upper(c->ecasd_cert.data, c->ecasd_cert.len, cert);
-    j = json_pack("{s:o, s:s, s:[{s:i, s:s, s:[{s:i, s:s, s:s}]}]}", "aid", aid_json(sim_aid_ecasd),
-                  "role", "ECASD", "keyset", "version", 0x73, "type", "CA", "certificate", "index",
-                  1, "caId", eum_id, "value", cert);
+    j = json_pack("{s:o, s:s, s:s, s:s, s:[{s:i, s:s, s:[{s:i, s:s, s:s}]}]}", "aid",
+                  aid_json(sim_aid_ecasd), "sin", sin_of(c), "sdin", c->eid, "role", "ECASD",
+                  "keyset", "version", 0x73, "type", "CA", "certificate", "index", 1, "caId",
+                  eum_id, "value", cert);
     free(cert);
     return j;
 }
 
-static char *b64url(const uint8_t *p, size_t n)
-{
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    int len;
-
-    if (!out)
-        return NULL;
-    len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-    for (int i = 0; i < len; i++)
-        out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-    while (len > 0 && out[len - 1] == '=')
-        len--;
-    out[len] = 0;
-    return out;
-}
-
-/* Detached JWS (RFC 7515 appendix F): header..signature over the canonical signed info. */
+/* Detached JWS (RFC 7515 appendix F) by the EUM over the canonical signed info (sm/jws.h). */
 static char *jws(const struct sim_factory_keys *k, const json_t *signed_info)
 {
-    char *canon = json_dumps(signed_info, JSON_COMPACT | JSON_SORT_KEYS);
-    char *certb64 = malloc(4 * ((k->eum_cert_len + 2) / 3) + 1), *hdr = NULL, *h64 = NULL,
-         *p64 = NULL, *s64 = NULL, *input = NULL, *out = NULL;
-    uint8_t sig[2 * SM_EC_FIELD_MAX];
-    size_t siglen = sizeof(sig);
-    json_t *h;
+    char *out = NULL;
 
-    if (!canon || !certb64)
-        goto done;
-    /* x5c: standard base64 of the DER (RFC 7515 4.1.6) */
-    EVP_EncodeBlock((unsigned char *)certb64, k->eum_cert_der, (int)k->eum_cert_len);
-    h = json_pack("{s:s, s:[s]}", "alg", "ES256", "x5c", certb64);
-    hdr = h ? json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(h);
-    h64 = hdr ? b64url((const uint8_t *)hdr, strlen(hdr)) : NULL;
-    p64 = b64url((const uint8_t *)canon, strlen(canon));
-    if (!h64 || !p64 || asprintf(&input, "%s.%s", h64, p64) < 0) {
-        input = NULL;
-        goto done;
-    }
-    if (sm_ecdsa_sign(k->curve, k->eum_sk->data, k->eum_sk->len, (const uint8_t *)input,
-                      strlen(input), sig, &siglen))
-        goto done;
-    s64 = b64url(sig, siglen);
-    if (s64 && asprintf(&out, "%s..%s", h64, s64) < 0)
-        out = NULL;
-done:
-    free(canon);
-    free(certb64);
-    free(hdr);
-    free(h64);
-    free(p64);
-    free(s64);
-    free(input);
+    if (sm_jws_sign_detached(signed_info, k->eum_cert_der, k->eum_cert_len, k->curve,
+                             k->eum_sk->data, k->eum_sk->len, &out))
+        return NULL;
     return out;
 }
 
@@ -319,7 +288,7 @@ json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_k
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
     si = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:s, s:s, s:s}}", "eid",
                    c->eid, "eumId", cfg->eum_id, "productionDate", date, "platformType",
-                   "euicc-sim", "platformVersion", "1.0.0", "isdPLoadFileAid",
+                   "euicc-sim", "platformVersion", "1.0.0", "isdPLoadfileAid",
                    aid_json(sim_aid_isdp_elf), "isdPModuleAid", aid_json(sim_aid_isdp_module),
                    "ecasd", ecasd_json(c, cfg->eum_id), "euiccCapabilities", "cattpSupport", 0,
                    "httpSupport", 1, "httpVersion", "1.1.0", "securePacketVersion", "1.0.0",
@@ -328,7 +297,7 @@ json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_k
         return NULL;
     sig = jws(k, si);
     eis = json_pack("{s:o, s:s?, s:I, s:I, s:s, s:[{s:s, s:o, s:s, s:b, s:{s:s, s:s}, s:s, "
-                    "s:s, s:I, s:[]}], s:o}",
+                    "s:s, s:I, s:{s:[]}}], s:o}",
                     "eumSignedInfo", si, "eumSignature", sig, "remainingMemory",
                     (json_int_t)sim_card_mem_free(c), "availableMemoryForProfiles",
                     (json_int_t)(c->mem_total), "smsrId", cfg->smsr_id, "profileInfo", "iccid",
@@ -336,7 +305,7 @@ json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_k
                     "fallbackAttribute", p->fallback, "subscriptionAddress", "imsi", imsi, "msisdn",
                     c->msisdn[0] == '+' ? c->msisdn + 1 : c->msisdn, "state", "Enabled",
                     "profileType", "provisioning", "allocatedMemory", (json_int_t)p->quota, "pol2",
-                    "isdR", isdr_json(c, k, cfg->transport_cipher));
+                    "rule", "isdR", isdr_json(c, k, cfg->transport_cipher));
     free(sig);
     return eis;
 }

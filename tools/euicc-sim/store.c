@@ -27,30 +27,6 @@ int64_t sim_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int make_kek(const char *path)
-{
-    uint8_t k[32];
-    char hex[66];
-    int fd, rc;
-
-    rc = sm_rng_bytes(&sm_rng_system, k, sizeof(k));
-    if (rc)
-        return rc;
-    sm_hex_encode(k, sizeof(k), hex);
-    sm_wipe(k, sizeof(k));
-    strcat(hex, "\n");
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        sm_wipe(hex, sizeof(hex));
-        return -errno;
-    }
-    rc = write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex) ? 0 : -EIO;
-    if (close(fd) && !rc)
-        rc = -EIO;
-    sm_wipe(hex, sizeof(hex));
-    return rc;
-}
-
 int sim_app_open(struct sim_app *a, bool create_kek, char *why, size_t whylen)
 {
     struct smdb_config dc = {.path = a->cfg.db_path,
@@ -65,7 +41,7 @@ int sim_app_open(struct sim_app *a, bool create_kek, char *why, size_t whylen)
     sim_config_policy(&a->cfg, &a->pol);
     rc = sm_keystore_load_kek(a->cfg.kek_file, &kek);
     if (rc == -ENOENT && create_kek) {
-        rc = make_kek(a->cfg.kek_file);
+        rc = sm_keystore_create_kek(a->cfg.kek_file);
         if (!rc)
             rc = sm_keystore_load_kek(a->cfg.kek_file, &kek);
     }

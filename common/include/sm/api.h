@@ -62,6 +62,8 @@ struct sm_api_route {
     sm_api_handler_fn fn; /* NULL: in the catalogue but not provided by this build (501) */
     const struct sm_json_field *body; /* members besides "header"; NULL: only the header */
     const char *spec;                 /* the clause it implements, for docs and logs */
+    bool async; /* its calls outlive a restart (an engine resumes them); a synchronous call
+                   left unfinished by a crash is forgotten at start so that a retry reruns it */
 };
 
 /* One journaled call (table api_call). */

@@ -30,10 +30,11 @@ struct sm_json_field {
     enum sm_json_type type;
     bool required;
     size_t max_len;                      /* strings: maximum length in bytes, 0 = 1024 */
-    sm_json_validator validate;          /* strings: optional */
+    sm_json_validator validate;          /* strings (and arrays of strings): optional */
     const char *subject;                 /* subject code reported for this field (default 1.3.1) */
-    const struct sm_json_field *members; /* objects: member table, terminated by name NULL */
-    int64_t min, max;                    /* integers: bounds when min < max */
+    const struct sm_json_field *members; /* objects, and arrays of objects: member table,
+                                            terminated by name NULL */
+    int64_t min, max; /* integers: bounds, arrays: number of elements, when min < max */
 };
 
 /*

@@ -30,6 +30,9 @@ void sm_keystore_free(struct sm_keystore *ks);
  * must not be readable by group or others. Returns 0, -ENOENT, -EACCES, -EPERM (mode), -EINVAL. */
 int sm_keystore_load_kek(const char *path, struct sm_secret **out);
 
+/* Create a new random KEK file (64 hex digits, mode 0600; never overwrites: -EEXIST). */
+int sm_keystore_create_kek(const char *path);
+
 /* Wrap secret under the current KEK with a fresh nonce from rng; appends the blob to out. */
 int sm_keystore_wrap(struct sm_keystore *ks, const struct sm_rng *rng, const char *label,
                      const struct sm_secret *secret, struct sm_buf *out);

@@ -20,6 +20,7 @@ struct smdb_daemon_desc {
     const char *title;       /* one line for --help */
     const char *iface_label; /* what the API port serves, for the start-up log */
     const struct sm_embedded_file *migrations;
+    enum smdb_schema schema; /* the statements to prepare (SMDB_SCHEMA_DAEMON by default) */
     const struct sm_cfg_table *tables; /* including sm_daemon_cfg_table */
     size_t ntables;
     size_t cfg_size; /* the daemon's config struct, starting with sm_daemon_cfg */

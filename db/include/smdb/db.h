@@ -36,6 +36,7 @@ extern const struct sm_embedded_file smdb_smsr_migrations[];
 enum smdb_schema {
     SMDB_SCHEMA_DAEMON, /* smdp, smsr: entities, the call journal */
     SMDB_SCHEMA_SIM,    /* euicc-sim: cards (smdb/simstore.h) */
+    SMDB_SCHEMA_SMSR,   /* smsr: the daemon's tables and the eUICC registry (smdb/smsr_store.h) */
 };
 
 struct smdb_config {
@@ -79,6 +80,9 @@ int smdb_call_begin(struct smdb *db, const struct sm_api_call_record *rec,
 int smdb_call_finish(struct smdb *db, const char *requester, const char *call_id, int http_status,
                      const char *response, int64_t finished_ms);
 int smdb_call_forget(struct smdb *db, const char *requester, const char *call_id);
+/* Forget the calls of function ("es1.registerEIS") that never finished (a synchronous function
+ * interrupted by a crash): a retry then runs them again. *n receives how many. */
+int smdb_call_forget_unfinished(struct smdb *db, const char *function, unsigned *n);
 int smdb_call_get(struct smdb *db, const char *requester, const char *call_id,
                   struct sm_api_call_record *out);
 
