@@ -29,7 +29,7 @@ def main():
         schema = store[schema_path.as_uri()]
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
-        resolver = jsonschema.RefResolver(base_uri=schema_path.as_uri(), referrer=schema,
+        resolver = jsonschema.RefResolver(base_uri=schema_path.name, referrer=schema,
                                           store=store)
         try:
             doc = json.loads(pathlib.Path(path).read_text())
