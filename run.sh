@@ -45,6 +45,19 @@ CONF
 }
 write_conf smdp 2.999.1.1 127.0.0.1:8443
 write_conf smsr 2.999.2.1 127.0.0.1:9443
+# the SM-SR's own keys and ES1 (kept when present, added to a configuration from before ES1)
+if ! grep -q '^\[es1\]' "$var/smsr.conf"; then
+    cat >>"$var/smsr.conf" <<CONF
+
+[keystore]
+kek_file = smsr.kek
+
+# ES1: EUM certificates must chain to the development CI; the EUMs' transport keys
+[es1]
+ci_certs = pki/ca.crt
+transport_keys = eum-transport-keys
+CONF
+fi
 
 for d in smdp smsr; do
     $bin/$d -c "$var/$d.conf" --check-config >/dev/null
@@ -116,6 +129,11 @@ ncards=0 # no key-encryption key yet: no card either
 if ((ncards < 10)); then
     $bin/euicc-sim -c "$var/euicc-sim.conf" create $((10 - ncards))
 fi
+# the transport key euicc-sim's factory uses for eum1 is the one the SM-SR must hold (ES1)
+if [[ ! -s $var/eum-transport-keys ]]; then
+    (umask 077 && echo "2.999.20.1 aes-ecb $(tr -d ' \n' <"$var/eum-smsr-transport.key")" \
+        >"$var/eum-transport-keys")
+fi
 ncards_now=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | wc -l)
 first_eid=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | head -1 | cut -d' ' -f1)
 eids=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | cut -d' ' -f1 | sed 's/.*/"&"/' | paste -sd,)
@@ -141,12 +159,12 @@ JSON
 
 pids=()
 stop() {
-    trap - INT TERM
+    trap - INT TERM EXIT
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     wait "${pids[@]}" 2>/dev/null || true
     echo "stack stopped"
 }
-trap stop INT TERM
+trap stop INT TERM EXIT # also when a step fails (set -e): never leave the servers behind
 
 rm -f "$var/smsc-sim.port"
 $bin/smsc-sim -c "$var/smsc-sim.conf" &
@@ -165,6 +183,10 @@ for d in smsc-sim smsr smdp; do
     fi
 done
 
+# register the cards with the SM-SR as the EUM (ES1); a second run is a retry of the same calls
+registered=$($bin/smctl eis register --stack "$var/dev-stack.json" "$var/eis" 2>&1 | tail -n 1) ||
+    echo "some cards were not registered: $bin/smctl eis register --stack $var/dev-stack.json $var/eis"
+
 rm -f "$var/euicc-sim.sock"
 $bin/euicc-sim -c "$var/euicc-sim.conf" run &
 pids+=($!)
@@ -182,7 +204,7 @@ cat <<TXT
   SM-SR  API       https://127.0.0.1:9443   id 2.999.2.1   db $var/smsr.db
   smsc-sim SMPP    127.0.0.1:2775 (accounts smsr, euicc-sim)   counters on SIGUSR1
   euicc-sim        $ncards_now cards, EIS in $var/eis, HSS file $var/provisioning-hss.csv
-                   (not registered with the SM-SR yet: its ES1 is not implemented)
+                   registered with the SM-SR over ES1 as eum1 ($registered)
   test PKI         $var/pki (ca.crt, mno1, mno2, eum1, smdp, smsr, admin)
   for scripts      $var/dev-stack.json
 

@@ -11,6 +11,15 @@ static const struct sm_cfg_key smsr_keys[] = {
      "address and port of the ES1/ES3/ES4/ES7 HTTPS API (port 0: any free port)"},
     {"db", "path", SM_CFG_PATH, OFF(base.db_path), "smsr.db", 0, 0, NULL,
      "SQLite database file (created and migrated on start)"},
+    {"keystore", "kek_file", SM_CFG_PATH, OFF(kek_file), "smsr.kek", 0, 0, NULL,
+     "key-encryption key wrapping every stored card key (64 hex digits, mode 0600; created "
+     "when missing in test mode only)"},
+    {"es1", "ci_certs", SM_CFG_PATH, OFF(es1_ci_certs), "", 0, 0, NULL,
+     "PEM certificates of the trusted CIs: EUM certificates must chain to one (empty: ES1 "
+     "unavailable)"},
+    {"es1", "transport_keys", SM_CFG_PATH, OFF(es1_transport_keys), "", 0, 0, NULL,
+     "EUM transport keys of the EIS key values, one line '<eum-oid> <aes-ecb|aes-cbc> <32 hex>' "
+     "each (mode 0600; bilateral with each EUM)"},
 };
 
 static const struct sm_cfg_table tables[] = {
@@ -26,11 +35,14 @@ int main(int argc, char **argv)
         .title = "SGP.02 SM-SR: eUICC registry, ES1/ES3/ES4/ES7 server, ES5 engine",
         .iface_label = "ES1 ES3 ES4 ES7",
         .migrations = smdb_smsr_migrations,
+        .schema = SMDB_SCHEMA_SMSR,
         .tables = t,
         .ntables = 2,
         .cfg_size = sizeof(struct smsr_cfg),
         .routes = smsr_routes,
         .nroutes = smsr_nroutes,
+        .start = smsr_start,
+        .stop = smsr_stop,
     };
 
     return smdb_daemon_main(&desc, argc, argv);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "handlers.h"
 #include "smsr.h"
 
 /*
@@ -9,13 +10,20 @@
  */
 #define R(iface, fn, roles, spec)                                                                  \
     {                                                                                              \
-        iface, fn, roles, NULL, NULL, spec                                                         \
+        iface, fn, roles, NULL, NULL, spec, false                                                  \
+    }
+
+/* A function this build provides: its handler and member table. */
+#define H(iface, fn, roles, handler, body, spec)                                                   \
+    {                                                                                              \
+        iface, fn, roles, handler, body, spec, false                                               \
     }
 
 const struct sm_api_route smsr_routes[] = {
-    R("es1", "registerEIS", SM_ROLE_EUM, "SGP.02 ES1.RegisterEIS"),
+    H("es1", "registerEIS", SM_ROLE_EUM, smsr_es1_register_eis, smsr_es1_register_eis_body,
+      "SGP.02 ES1.RegisterEIS"),
 
-    R("es3", "getEIS", SM_ROLE_SMDP, "SGP.02 ES3.GetEIS"),
+    H("es3", "getEIS", SM_ROLE_SMDP, smsr_es3_get_eis, smsr_get_eis_body, "SGP.02 ES3.GetEIS"),
     R("es3", "auditEIS", SM_ROLE_SMDP, "SGP.02 ES3.AuditEIS"),
     R("es3", "createISDP", SM_ROLE_SMDP, "SGP.02 ES3.CreateISDP"),
     R("es3", "sendData", SM_ROLE_SMDP, "SGP.02 ES3.SendData"),
@@ -29,7 +37,7 @@ const struct sm_api_route smsr_routes[] = {
       "SGP.02 ES3.UpdateConnectivityParameters"),
     R("es3", "setFallbackAttribute", SM_ROLE_SMDP, "SGP.02 v4 ES3.SetFallBackAttribute"),
 
-    R("es4", "getEIS", SM_ROLE_MNO, "SGP.02 ES4.GetEIS"),
+    H("es4", "getEIS", SM_ROLE_MNO, smsr_es4_get_eis, smsr_get_eis_body, "SGP.02 ES4.GetEIS"),
     R("es4", "auditEIS", SM_ROLE_MNO, "SGP.02 ES4.AuditEIS"),
     R("es4", "enableProfile", SM_ROLE_MNO, "SGP.02 ES4.EnableProfile"),
     R("es4", "disableProfile", SM_ROLE_MNO, "SGP.02 ES4.DisableProfile"),

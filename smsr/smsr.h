@@ -2,15 +2,45 @@
 #ifndef SMSR_H
 #define SMSR_H
 
+#include <openssl/x509.h>
 #include <stddef.h>
 
 #include "sm/api.h"
 #include "sm/daemon.h"
+#include "sm/keystore.h"
+#include "smdb/db.h"
 
 /* SM-SR configuration: the common daemon keys plus the SM-SR's own. */
 struct smsr_cfg {
     struct sm_daemon_cfg base; /* must stay first */
+    char *kek_file;            /* keystore KEK (64 hex digits, 0600) */
+    char *es1_ci_certs;        /* PEM certificates of the trusted CIs ("" : ES1 unavailable) */
+    char *es1_transport_keys;  /* "<eum-oid> <aes-ecb|aes-cbc> <32 hex>" per line, 0600 */
 };
+
+/* An EUM's transport key for the key values of its EISs (ES1; bilateral, sgp02 4.1). */
+struct smsr_transport_key {
+    char eum_id[SM_ID_MAX + 1];
+    bool cbc; /* aes-cbc with a zero IV, else aes-ecb */
+    uint8_t key[16];
+};
+
+/* What the handlers share (sm_api_call.app). */
+struct smsr_app {
+    const struct smsr_cfg *cfg;
+    struct smdb *db;
+    struct sm_keystore *ks;
+    X509_STORE *ci; /* trusted CIs; NULL when es1.ci_certs is empty */
+    struct smsr_transport_key *tkeys;
+    size_t ntkeys;
+};
+
+/* Start and stop the SM-SR's services (smdb_daemon_desc.start / stop). */
+int smsr_start(void *cfg, struct smdb *db, void **app);
+void smsr_stop(void *app);
+
+/* The transport key of an EUM, or NULL. */
+const struct smsr_transport_key *smsr_transport_key(const struct smsr_app *a, const char *eum_id);
 
 /* The SM-SR's function catalogue: ES1 (EUM), ES3 (SM-DP), ES4 (MNO), ES7 (SM-SR). */
 extern const struct sm_api_route smsr_routes[];

@@ -78,6 +78,10 @@ assert eis["profileInfo"][0]["state"] == "Enabled" and eis["profileInfo"][0]["fa
 assert eis["isdR"]["keyset"][0]["type"] == "SCP80"
 PY
 
+# every EIS is valid against the project's schema of the GSMA EISType
+/usr/bin/python3 "$here/../schema/check_schemas.py" "$here/../../schema" "$here/../schema/examples" \
+    eis/*.json >out 2>&1 && ok || bad "EIS not valid against eis.schema.json: $(tail -n 5 out)"
+
 # CERT.ECASD.ECKA (GP format): subject = the EID, C9 = the EUM certificate's subjectKeyIdentifier,
 # and the EUM's signature (r||s over every TLV inside 7F21 but 5F37) verifies with openssl
 /usr/bin/python3 - "eis/$eid.json" "$eid" pki/eum1.crt <<'PY' && ok || bad "ECASD certificate"

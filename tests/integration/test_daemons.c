@@ -366,7 +366,7 @@ static void roles_are_enforced(void **state)
                         req("r3", ""), 403, "error-response.schema.json"),
                    "1.1", "1.2", NULL);
     /* the right role passes the edge; the function itself is not in this build yet */
-    expect_refusal(call(&mno1, "POST", smsr_port, "/gsma/es4/getEIS", req("r4", ""), 501,
+    expect_refusal(call(&mno1, "POST", smsr_port, "/gsma/es4/enableProfile", req("r4", ""), 501,
                         "error-response.schema.json"),
                    "1.6", "3.1", "not provided");
 }
@@ -387,9 +387,9 @@ static void metrics_for_admin_only(void **state)
         r.body, "sm_requests_total{daemon=\"smsr\",function=\"es1.registerEIS\",code=\"403\"} 1"));
     assert_non_null(strstr(r.body, "sm_requests_total{daemon=\"smsr\",function=\"health\""));
     assert_non_null(strstr(r.body, "sm_request_duration_seconds_bucket{daemon=\"smsr\","
-                                   "function=\"es4.getEIS\",le=\"+Inf\"}"));
+                                   "function=\"es4.enableProfile\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "sm_function_results_total{daemon=\"smsr\","
-                                   "function=\"es4.getEIS\",status=\"Failed\"}"));
+                                   "function=\"es4.enableProfile\",status=\"Failed\"}"));
     assert_non_null(strstr(r.body, "sm_db_errors_total{daemon=\"smsr\"} 0"));
     itest_resp_free(&r);
 }

@@ -13,6 +13,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"eis", smctl_eis, "eUICC registration (ES1, as the EUM): eis register FILE|DIR..."},
     {"pki", smctl_pki, "development PKI: pki init DIR"},
     {"profile", smctl_profile, "profile packages: templates, build, dump, convert, check, batch"},
     {"vectors", smctl_vectors, "check known-answer vector files: vectors check FILE..."},

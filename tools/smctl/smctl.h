@@ -12,5 +12,6 @@ enum smctl_exit {
 int smctl_pki(int argc, char **argv);
 int smctl_vectors(int argc, char **argv);
 int smctl_profile(int argc, char **argv);
+int smctl_eis(int argc, char **argv);
 
 #endif

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SM-SR's shared state: keystore, trusted CIs, EUM transport keys (smsr.h). */
+#include <errno.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sm/err.h"
+#include "sm/hex.h"
+#include "sm/log.h"
+#include "smsr.h"
+
+/* The KEK: created (0600) in test mode when missing, else required. */
+static int open_keystore(struct smsr_app *a)
+{
+    struct sm_secret *kek = NULL;
+    int rc = sm_keystore_load_kek(a->cfg->kek_file, &kek);
+
+    if (rc == -ENOENT && a->cfg->base.test_mode) {
+        rc = sm_keystore_create_kek(a->cfg->kek_file);
+        if (!rc) {
+            SM_LOGW(SM_LOG_CRYPTO, a->cfg->kek_file, "test mode: created a new key-encryption key");
+            rc = sm_keystore_load_kek(a->cfg->kek_file, &kek);
+        }
+    }
+    if (rc) {
+        SM_LOGE(SM_LOG_CRYPTO, a->cfg->kek_file, "key-encryption key: %s%s", sm_strerror(rc),
+                rc == -EPERM ? " (readable by group or others)" : "");
+        return rc;
+    }
+    rc = sm_keystore_new(kek, 1, &a->ks);
+    sm_secret_free(kek);
+    return rc;
+}
+
+static int load_cis(struct smsr_app *a)
+{
+    const char *path = a->cfg->es1_ci_certs;
+    FILE *f;
+    X509 *x;
+    int n = 0;
+
+    if (!path[0]) {
+        SM_LOGW(SM_LOG_TLS, "es1", "no CI certificate configured (es1.ci_certs): ES1 unavailable");
+        return 0;
+    }
+    f = fopen(path, "r");
+    if (!f) {
+        SM_LOGE(SM_LOG_TLS, path, "CI certificates: %s", strerror(errno));
+        return -errno;
+    }
+    a->ci = X509_STORE_new();
+    while (a->ci && (x = PEM_read_X509(f, NULL, NULL, NULL))) {
+        X509_STORE_add_cert(a->ci, x);
+        X509_free(x);
+        n++;
+    }
+    fclose(f);
+    if (!a->ci || !n) {
+        SM_LOGE(SM_LOG_TLS, path, "no certificate in the CI file");
+        return -EINVAL;
+    }
+    SM_LOGI(SM_LOG_TLS, path, "%d trusted CI certificate%s", n, n == 1 ? "" : "s");
+    return 0;
+}
+
+/* Lines "<eum-oid> <aes-ecb|aes-cbc> <32 hex>", # comments; the file must be owner-only. */
+static int load_transport_keys(struct smsr_app *a)
+{
+    const char *path = a->cfg->es1_transport_keys;
+    char line[512];
+    struct stat st;
+    unsigned lineno = 0;
+    FILE *f;
+    int rc = 0;
+
+    if (!path[0])
+        return 0;
+    f = fopen(path, "r");
+    if (!f) {
+        SM_LOGE(SM_LOG_CRYPTO, path, "transport keys: %s", strerror(errno));
+        return -errno;
+    }
+    if (fstat(fileno(f), &st) || (st.st_mode & 077)) {
+        SM_LOGE(SM_LOG_CRYPTO, path, "transport keys: the file must be readable by its owner only");
+        fclose(f);
+        return -EPERM;
+    }
+    while (!rc && fgets(line, sizeof(line), f)) {
+        char id[SM_ID_MAX + 1], cipher[16], hex[40];
+        struct smsr_transport_key *n, *k;
+
+        lineno++;
+        if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == 0)
+            continue;
+        if (sscanf(line, "%128s %15s %39s", id, cipher, hex) != 3 ||
+            (strcmp(cipher, "aes-ecb") && strcmp(cipher, "aes-cbc")) || strlen(hex) != 32) {
+            SM_LOGE(SM_LOG_CRYPTO, path, "line %u: expected <eum-oid> <aes-ecb|aes-cbc> <32 hex>",
+                    lineno);
+            rc = -EINVAL;
+            break;
+        }
+        n = realloc(a->tkeys, (a->ntkeys + 1) * sizeof(*n));
+        if (!n) {
+            rc = -ENOMEM;
+            break;
+        }
+        a->tkeys = n;
+        k = &n[a->ntkeys];
+        snprintf(k->eum_id, sizeof(k->eum_id), "%s", id);
+        k->cbc = !strcmp(cipher, "aes-cbc");
+        if (sm_hex_decode(hex, k->key, sizeof(k->key)) != 16) {
+            SM_LOGE(SM_LOG_CRYPTO, path, "line %u: the key is not 32 hex digits", lineno);
+            rc = -EINVAL;
+        } else {
+            a->ntkeys++;
+        }
+        sm_wipe(hex, sizeof(hex));
+        sm_wipe(line, sizeof(line));
+    }
+    fclose(f);
+    if (!rc)
+        SM_LOGI(SM_LOG_CRYPTO, path, "%zu EUM transport key%s", a->ntkeys,
+                a->ntkeys == 1 ? "" : "s");
+    return rc;
+}
+
+const struct smsr_transport_key *smsr_transport_key(const struct smsr_app *a, const char *eum_id)
+{
+    for (size_t i = 0; i < a->ntkeys; i++)
+        if (!strcmp(a->tkeys[i].eum_id, eum_id))
+            return &a->tkeys[i];
+    return NULL;
+}
+
+int smsr_start(void *cfg, struct smdb *db, void **out)
+{
+    struct smsr_app *a = calloc(1, sizeof(*a));
+    int rc;
+
+    if (!a)
+        return -ENOMEM;
+    a->cfg = cfg;
+    a->db = db;
+    rc = open_keystore(a);
+    if (!rc)
+        rc = load_cis(a);
+    if (!rc)
+        rc = load_transport_keys(a);
+    if (rc) {
+        smsr_stop(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void smsr_stop(void *app)
+{
+    struct smsr_app *a = app;
+
+    if (!a)
+        return;
+    sm_keystore_free(a->ks);
+    X509_STORE_free(a->ci);
+    if (a->tkeys)
+        sm_wipe(a->tkeys, a->ntkeys * sizeof(*a->tkeys));
+    free(a->tkeys);
+    free(a);
+}

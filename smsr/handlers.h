@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SMSR_HANDLERS_H
+#define SMSR_HANDLERS_H
+
+/* The SM-SR's function handlers (one file each, named after the function) and their member
+ * tables; routes.c maps them to the catalogue. */
+#include "sm/api.h"
+#include "smsr.h"
+
+extern const struct sm_json_field smsr_es1_register_eis_body[];
+int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
+extern const struct sm_json_field smsr_get_eis_body[];
+int smsr_es3_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es4_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
+#endif
