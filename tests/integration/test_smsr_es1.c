@@ -109,7 +109,7 @@ static int setup(void **state)
         for (line = strtok_r(out, "\n", &save); line && i < 3; line = strtok_r(NULL, "\n", &save))
             snprintf(eids[i++], sizeof(eids[0]), "%.32s", line);
         for (i = 0; i < 3; i++) {
-            char p[64];
+            char p[128];
             json_error_t je;
 
             snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
