@@ -10,6 +10,7 @@
 #include "sm/err.h"
 #include "sm/hex.h"
 #include "sm/log.h"
+#include "es5_engine.h"
 #include "smsr.h"
 
 /* The KEK: created (0600) in test mode when missing, else required. */
@@ -149,6 +150,8 @@ int smsr_start(void *cfg, struct smdb *db, void **out)
         rc = load_cis(a);
     if (!rc)
         rc = load_transport_keys(a);
+    if (!rc && a->cfg->es5_enabled)
+        rc = smsr_engine_start(a);
     if (rc) {
         smsr_stop(a);
         return rc;
@@ -163,6 +166,7 @@ void smsr_stop(void *app)
 
     if (!a)
         return;
+    smsr_engine_stop(a);
     sm_keystore_free(a->ks);
     X509_STORE_free(a->ci);
     if (a->tkeys)

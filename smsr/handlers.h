@@ -14,4 +14,12 @@ extern const struct sm_json_field smsr_get_eis_body[];
 int smsr_es3_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_es4_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
 
+/* Functions that reach the card (the ES5 engine runs them; ES3 and ES4 share a handler). */
+extern const struct sm_json_field smsr_profile_fn_body[];
+extern const struct sm_json_field smsr_audit_eis_body[];
+int smsr_audit_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_enable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_disable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
 #endif

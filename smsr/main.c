@@ -20,6 +20,19 @@ static const struct sm_cfg_key smsr_keys[] = {
     {"es1", "transport_keys", SM_CFG_PATH, OFF(es1_transport_keys), "", 0, 0, NULL,
      "EUM transport keys of the EIS key values, one line '<eum-oid> <aes-ecb|aes-cbc> <32 hex>' "
      "each (mode 0600; bilateral with each EUM)"},
+    {"es5", "enabled", SM_CFG_BOOL, OFF(es5_enabled), "yes", 0, 0, NULL,
+     "run the ES5 engine (SMS to the cards, card notifications, callbacks)"},
+    {"es5", "smsc", SM_CFG_ADDR, OFF(es5_smsc), "127.0.0.1:2775", 0, 0, NULL,
+     "SMPP 3.4 SMSC the SM-SR binds to as a transceiver (SCP80 over SMS)"},
+    {"es5", "system_id", SM_CFG_STRING, OFF(es5_system_id), "smsr", 0, 0, NULL, "SMPP system_id"},
+    {"es5", "password", SM_CFG_STRING, OFF(es5_password), "", 0, 0, NULL, "SMPP password"},
+    {"es5", "address", SM_CFG_STRING, OFF(es5_address), "+4479000001", 0, 0, NULL,
+     "the SM-SR's SMS address: source of its command packets, destination of the cards' PoRs "
+     "and notifications"},
+    {"es5", "por_timeout", SM_CFG_INT, OFF(es5_por_timeout), "30", 1, 3600, NULL,
+     "seconds to wait for a PoR before the packet goes again (with a new counter)"},
+    {"es5", "validity", SM_CFG_INT, OFF(es5_validity), "86400", 10, 2592000, NULL,
+     "seconds an operation may take when the call gives no validityPeriod; then Expired"},
 };
 
 static const struct sm_cfg_table tables[] = {

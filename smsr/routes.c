@@ -19,29 +19,41 @@
         iface, fn, roles, handler, body, spec, false                                               \
     }
 
+/* A function the ES5 engine runs: its calls outlive a restart. */
+#define A(iface, fn, roles, handler, body, spec)                                                   \
+    {                                                                                              \
+        iface, fn, roles, handler, body, spec, true                                                \
+    }
+
 const struct sm_api_route smsr_routes[] = {
     H("es1", "registerEIS", SM_ROLE_EUM, smsr_es1_register_eis, smsr_es1_register_eis_body,
       "SGP.02 ES1.RegisterEIS"),
 
     H("es3", "getEIS", SM_ROLE_SMDP, smsr_es3_get_eis, smsr_get_eis_body, "SGP.02 ES3.GetEIS"),
-    R("es3", "auditEIS", SM_ROLE_SMDP, "SGP.02 ES3.AuditEIS"),
+    A("es3", "auditEIS", SM_ROLE_SMDP, smsr_audit_eis, smsr_audit_eis_body, "SGP.02 ES3.AuditEIS"),
     R("es3", "createISDP", SM_ROLE_SMDP, "SGP.02 ES3.CreateISDP"),
     R("es3", "sendData", SM_ROLE_SMDP, "SGP.02 ES3.SendData"),
     R("es3", "profileDownloadCompleted", SM_ROLE_SMDP, "SGP.02 ES3.ProfileDownloadCompleted"),
     R("es3", "updatePolicyRules", SM_ROLE_SMDP, "SGP.02 ES3.UpdatePolicyRules"),
     R("es3", "updateSubscriptionAddress", SM_ROLE_SMDP, "SGP.02 ES3.UpdateSubscriptionAddress"),
-    R("es3", "enableProfile", SM_ROLE_SMDP, "SGP.02 ES3.EnableProfile"),
-    R("es3", "disableProfile", SM_ROLE_SMDP, "SGP.02 ES3.DisableProfile"),
-    R("es3", "deleteISDP", SM_ROLE_SMDP, "SGP.02 ES3.DeleteISDP"),
+    A("es3", "enableProfile", SM_ROLE_SMDP, smsr_enable_profile, smsr_profile_fn_body,
+      "SGP.02 ES3.EnableProfile"),
+    A("es3", "disableProfile", SM_ROLE_SMDP, smsr_disable_profile, smsr_profile_fn_body,
+      "SGP.02 ES3.DisableProfile"),
+    A("es3", "deleteISDP", SM_ROLE_SMDP, smsr_delete_profile, smsr_profile_fn_body,
+      "SGP.02 ES3.DeleteISDP"),
     R("es3", "updateConnectivityParameters", SM_ROLE_SMDP,
       "SGP.02 ES3.UpdateConnectivityParameters"),
     R("es3", "setFallbackAttribute", SM_ROLE_SMDP, "SGP.02 v4 ES3.SetFallBackAttribute"),
 
     H("es4", "getEIS", SM_ROLE_MNO, smsr_es4_get_eis, smsr_get_eis_body, "SGP.02 ES4.GetEIS"),
-    R("es4", "auditEIS", SM_ROLE_MNO, "SGP.02 ES4.AuditEIS"),
-    R("es4", "enableProfile", SM_ROLE_MNO, "SGP.02 ES4.EnableProfile"),
-    R("es4", "disableProfile", SM_ROLE_MNO, "SGP.02 ES4.DisableProfile"),
-    R("es4", "deleteProfile", SM_ROLE_MNO, "SGP.02 ES4.DeleteProfile"),
+    A("es4", "auditEIS", SM_ROLE_MNO, smsr_audit_eis, smsr_audit_eis_body, "SGP.02 ES4.AuditEIS"),
+    A("es4", "enableProfile", SM_ROLE_MNO, smsr_enable_profile, smsr_profile_fn_body,
+      "SGP.02 ES4.EnableProfile"),
+    A("es4", "disableProfile", SM_ROLE_MNO, smsr_disable_profile, smsr_profile_fn_body,
+      "SGP.02 ES4.DisableProfile"),
+    A("es4", "deleteProfile", SM_ROLE_MNO, smsr_delete_profile, smsr_profile_fn_body,
+      "SGP.02 ES4.DeleteProfile"),
     R("es4", "updatePolicyRules", SM_ROLE_MNO, "SGP.02 ES4.UpdatePolicyRules"),
     R("es4", "updateSubscriptionAddress", SM_ROLE_MNO, "SGP.02 ES4.UpdateSubscriptionAddress"),
     R("es4", "setFallbackAttribute", SM_ROLE_MNO, "SGP.02 v4 ES4.SetFallBackAttribute"),

@@ -16,6 +16,12 @@ struct smsr_cfg {
     char *kek_file;            /* keystore KEK (64 hex digits, 0600) */
     char *es1_ci_certs;        /* PEM certificates of the trusted CIs ("" : ES1 unavailable) */
     char *es1_transport_keys;  /* "<eum-oid> <aes-ecb|aes-cbc> <32 hex>" per line, 0600 */
+    bool es5_enabled;          /* run the ES5 engine */
+    struct sm_cfg_addr es5_smsc;
+    char *es5_system_id, *es5_password;
+    char *es5_address;    /* the SM-SR's SMS address (cards' MO messages go there) */
+    long es5_por_timeout; /* seconds before a packet without PoR is sent again */
+    long es5_validity;    /* seconds an operation may take when the call gives no validity */
 };
 
 /* An EUM's transport key for the key values of its EISs (ES1; bilateral, sgp02 4.1). */
@@ -33,6 +39,7 @@ struct smsr_app {
     X509_STORE *ci; /* trusted CIs; NULL when es1.ci_certs is empty */
     struct smsr_transport_key *tkeys;
     size_t ntkeys;
+    struct smsr_engine *engine; /* ES5 (es5_engine.h); NULL when es5.enabled is off */
 };
 
 /* Start and stop the SM-SR's services (smdb_daemon_desc.start / stop). */

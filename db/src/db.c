@@ -6,6 +6,11 @@
 #include "db_internal.h"
 #include "sm/log.h"
 
+/* The columns smsr_ops.c reads into struct smdb_op, in this order. */
+#define OP_COLS                                                                                    \
+    "id, requester, call_id, function, eid, iccid, isdp_aid, params, state, attempts, "            \
+    "created_ms, deadline_ms, next_ms, por_kvn, por_cntr, card_response"
+
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_BEGIN_READ] = "BEGIN DEFERRED",
@@ -80,6 +85,56 @@ static const char *const stmt_sql[STMT_COUNT] = {
                            "WHERE eid = :eid AND type = :type AND kvn = :kvn",
     [STMT_SR_AUDIT_LIST] = "SELECT at_ms, actor, event, detail FROM eis_audit WHERE eid = :eid "
                            "ORDER BY id LIMIT :max",
+    [STMT_OP_INSERT] =
+        "INSERT INTO operation (requester, call_id, function, eid, iccid, isdp_aid, params, "
+        "created_ms, deadline_ms, next_ms) VALUES (:requester, :call_id, :function, :eid, :iccid, "
+        ":aid, :params, :now, :deadline, :now)",
+    /* a queued operation waits for every earlier unfinished one of its card (card.* steps
+     * excepted: they run beside the operation that waits for them) */
+    [STMT_OP_DUE] = "SELECT " OP_COLS " FROM operation o WHERE o.state <> 'done' AND "
+                    "o.next_ms <= :now AND (o.state <> 'queued' OR o.function LIKE 'card.%' OR "
+                    "NOT EXISTS (SELECT 1 FROM operation p WHERE p.eid = o.eid AND p.state <> "
+                    "'done' AND p.id < o.id AND p.function NOT LIKE 'card.%')) "
+                    "ORDER BY o.next_ms LIMIT 1",
+    [STMT_OP_NEXT] = "SELECT min(next_ms) FROM operation WHERE state <> 'done'",
+    [STMT_OP_UPDATE] = "UPDATE operation SET state = :state, attempts = :attempts, next_ms = "
+                       ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp WHERE id "
+                       "= :id",
+    [STMT_OP_DONE] = "UPDATE operation SET state = 'done', outcome = :outcome, card_response = "
+                     ":resp, finished_ms = :now WHERE id = :id AND state <> 'done'",
+    [STMT_OP_BY_POR] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
+                       "AND por_cntr = :cntr",
+    [STMT_OP_AWAITING] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = "
+                         "'await-notification' ORDER BY id LIMIT 1",
+    [STMT_OP_PENDING] = "SELECT count(*) FROM operation WHERE state <> 'done'",
+    [STMT_OP_ORPHANS] = "DELETE FROM api_call WHERE state <> 'done' AND NOT EXISTS (SELECT 1 "
+                        "FROM operation o WHERE o.requester = api_call.requester AND o.call_id "
+                        "= api_call.call_id)",
+    [STMT_KS_NEXT_CNTR] = "UPDATE isdr_keyset SET counter = counter + 1 WHERE eid = :eid AND "
+                          "type = 'SCP80' AND kvn = :kvn RETURNING counter",
+    [STMT_EID_BY_MSISDN] = "SELECT eid FROM eis_profile WHERE msisdn = :msisdn ORDER BY state "
+                           "= 'Enabled' DESC LIMIT 1",
+    [STMT_CARD_MSISDN] = "SELECT msisdn FROM eis_profile WHERE eid = :eid AND state = 'Enabled' "
+                         "AND msisdn IS NOT NULL",
+    [STMT_NOTIF_INSERT] = "INSERT INTO card_notification (eid, seq, type, isdp_aid, imei, "
+                          "received_ms) VALUES (:eid, :seq, :type, :aid, :imei, :now)",
+    [STMT_NOTIF_CONFIRMED] = "UPDATE card_notification SET confirmed_ms = :now WHERE eid = :eid "
+                             "AND seq = :seq",
+    [STMT_PROFILE_UPDATE] = "UPDATE eis_profile SET state = coalesce(:state, state), fallback = "
+                            "coalesce(:fallback, fallback) WHERE eid = :eid AND isdp_aid = :aid",
+    [STMT_PROFILE_DISABLE_OTHERS] = "UPDATE eis_profile SET state = 'Disabled' WHERE eid = :eid "
+                                    "AND isdp_aid <> :aid AND state = 'Enabled'",
+    [STMT_PROFILE_DELETE] = "DELETE FROM eis_profile WHERE eid = :eid AND isdp_aid = :aid",
+    [STMT_EIS_AUDITED] = "UPDATE eis SET remaining_memory = :rem, last_audit_ms = :now, "
+                         "updated_ms = :now WHERE eid = :eid",
+    [STMT_OUTBOX_INSERT] = "INSERT INTO outbox (target, path, body, created_ms, next_ms) VALUES "
+                           "(:target, :path, :body, :now, :now)",
+    [STMT_OUTBOX_DUE] = "SELECT id, target, path, body, attempts FROM outbox WHERE delivered_ms "
+                        "IS NULL AND next_ms <= :now ORDER BY next_ms, id LIMIT 1",
+    [STMT_OUTBOX_RESULT] = "UPDATE outbox SET attempts = attempts + 1, delivered_ms = CASE WHEN "
+                           ":error IS NULL THEN :now END, last_error = :error, next_ms = :next "
+                           "WHERE id = :id",
+    [STMT_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE delivered_ms IS NULL",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */
@@ -92,6 +147,18 @@ static unsigned stmt_schemas(int i)
     if (i >= STMT_SIM_INSERT)
         return 1u << SMDB_SCHEMA_SIM;
     return 1u << SMDB_SCHEMA_DAEMON | 1u << SMDB_SCHEMA_SMSR;
+}
+
+struct smdb_conn *smdb_tx_open(struct smdb *db, int *rc)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+
+    *rc = smdb_tx_begin(db, c);
+    if (*rc) {
+        smdb_release(db, c);
+        return NULL;
+    }
+    return c;
 }
 
 int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc)

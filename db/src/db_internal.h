@@ -50,6 +50,28 @@ enum smdb_stmt {
     STMT_SR_PROFILES_OF,
     STMT_SR_KEYSET_GET,
     STMT_SR_AUDIT_LIST,
+    STMT_OP_INSERT,
+    STMT_OP_DUE,
+    STMT_OP_NEXT,
+    STMT_OP_UPDATE,
+    STMT_OP_DONE,
+    STMT_OP_BY_POR,
+    STMT_OP_AWAITING,
+    STMT_OP_PENDING,
+    STMT_OP_ORPHANS,
+    STMT_KS_NEXT_CNTR,
+    STMT_EID_BY_MSISDN,
+    STMT_CARD_MSISDN,
+    STMT_NOTIF_INSERT,
+    STMT_NOTIF_CONFIRMED,
+    STMT_PROFILE_UPDATE,
+    STMT_PROFILE_DISABLE_OTHERS,
+    STMT_PROFILE_DELETE,
+    STMT_EIS_AUDITED,
+    STMT_OUTBOX_INSERT,
+    STMT_OUTBOX_DUE,
+    STMT_OUTBOX_RESULT,
+    STMT_OUTBOX_PENDING,
     STMT_COUNT
 };
 
@@ -94,6 +116,11 @@ void smdb_tx_rollback(struct smdb *db, struct smdb_conn *c);
 /* End a write transaction: commit when rc is 0, else roll back; release c. Returns rc or the
  * commit's error. */
 int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc);
+/* Append to a card's audit trail on c (smsr_store.c). */
+int smdb_sr_audit(struct smdb *db, struct smdb_conn *c, const char *eid, const char *actor,
+                  const char *event, const char *detail, int64_t now_ms);
+/* BEGIN IMMEDIATE on a connection of its own: NULL with *rc set when it cannot begin. */
+struct smdb_conn *smdb_tx_open(struct smdb *db, int *rc);
 /* Copy a text column into a fixed buffer. */
 void smdb_col_text(sqlite3_stmt *s, int col, char *out, size_t n);
 

@@ -66,8 +66,8 @@ static int insert_keyset(struct smdb *db, struct smdb_conn *c, const char *eid,
     return smdb_exec_stmt(db, c, s, "keyset insert");
 }
 
-static int audit(struct smdb *db, struct smdb_conn *c, const char *eid, const char *actor,
-                 const char *event, const char *detail, int64_t now_ms)
+int smdb_sr_audit(struct smdb *db, struct smdb_conn *c, const char *eid, const char *actor,
+                  const char *event, const char *detail, int64_t now_ms)
 {
     sqlite3_stmt *s = smdb_stmt(c, STMT_SR_AUDIT_INSERT);
 
@@ -127,7 +127,7 @@ int smdb_eis_register(struct smdb *db, const struct smdb_eis *e, const struct sm
     for (size_t i = 0; !rc && i < nks; i++)
         rc = insert_keyset(db, c, e->eid, &ks[i]);
     if (!rc)
-        rc = audit(db, c, e->eid, actor, "registered", NULL, now_ms);
+        rc = smdb_sr_audit(db, c, e->eid, actor, "registered", NULL, now_ms);
     return smdb_tx_end(db, c, rc);
 }
 
@@ -270,7 +270,7 @@ int smdb_eis_audit(struct smdb *db, const char *eid, const char *actor, const ch
                    const char *detail, int64_t now_ms)
 {
     struct smdb_conn *c = smdb_acquire(db);
-    int rc = audit(db, c, eid, actor, event, detail, now_ms);
+    int rc = smdb_sr_audit(db, c, eid, actor, event, detail, now_ms);
 
     smdb_release(db, c);
     return rc;

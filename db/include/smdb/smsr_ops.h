@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SMDB_SMSR_OPS_H
+#define SMDB_SMSR_OPS_H
+
+/*
+ * The SM-SR's ES5 engine state (db/migrations/smsr/0004_es5.sql): platform operations as
+ * durable rows, SCP80 counters allocated before a packet leaves, card notifications
+ * deduplicated on (EID, sequence number), and the outbox of results and notifications for
+ * other entities. Return values as in smdb/db.h.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sm/api_header.h"
+#include "smdb/db.h"
+
+struct smdb_op {
+    int64_t id;
+    char requester[SM_ID_MAX + 1];
+    char call_id[SM_ID_MAX + 1];
+    char function[64]; /* es4.enableProfile, card.notificationConfirmation, ... */
+    char eid[33];
+    char iccid[21];    /* "" when none */
+    char isdp_aid[33]; /* "" when none */
+    char *params;      /* JSON object text (malloc'd when read) */
+    char state[24];    /* queued | sent | await-notification | done */
+    unsigned attempts;
+    int64_t created_ms, deadline_ms, next_ms;
+    unsigned por_kvn;
+    uint64_t por_cntr;   /* 0: no packet out */
+    char *card_response; /* hex, may be NULL */
+};
+
+void smdb_op_free(struct smdb_op *op);
+
+/* A new operation (state queued, next_ms = created_ms). -EEXIST when (requester, call_id) has
+ * one. *id may be NULL. */
+int smdb_op_insert(struct smdb *db, const struct smdb_op *op, int64_t *id);
+/*
+ * The operation the engine should look at now, or -ENOENT: due (next_ms <= now) and, when
+ * queued, the first unfinished one of its card (card.* operations run beside the others).
+ */
+int smdb_op_due(struct smdb *db, int64_t now_ms, struct smdb_op *out);
+/* Milliseconds until the next operation is due (0: now), or -1 when none is pending. */
+int64_t smdb_op_next_wait(struct smdb *db, int64_t now_ms);
+/* Store state, attempts, next_ms, por_kvn, por_cntr and card_response of op. */
+int smdb_op_update(struct smdb *db, const struct smdb_op *op);
+/*
+ * End an operation in one transaction: state done with outcome; the journaled call
+ * (requester, call_id) gets http_status and response; when callback_path is not NULL an outbox
+ * message to the requester carries callback_body.
+ */
+int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcome, int http_status,
+                   const char *response, const char *callback_path, const char *callback_body,
+                   int64_t now_ms);
+/* The sent operation of card eid whose packet had counter cntr, or -ENOENT. */
+int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_op *out);
+/* The operation of card eid waiting for a card notification, or -ENOENT. */
+int smdb_op_awaiting(struct smdb *db, const char *eid, struct smdb_op *out);
+/* How many operations are not done. */
+int smdb_op_pending(struct smdb *db, int64_t *n);
+/* Calls of asynchronous functions left 'accepted' without an operation (a crash between the
+ * journal and the operation's insert) are forgotten, so that a retry runs them. */
+int smdb_op_forget_orphans(struct smdb *db, unsigned *n);
+
+/* Allocate the next SCP80 counter of the card's key set (committed before it is used). */
+int smdb_keyset_next_counter(struct smdb *db, const char *eid, unsigned kvn, uint64_t *cntr);
+/* The card whose enabled profile (or else any profile) has this MSISDN. -ENOENT. */
+int smdb_eid_by_msisdn(struct smdb *db, const char *msisdn, char eid[33]);
+/* The MSISDN to reach the card: its enabled profile's. -ENOENT when unknown. */
+int smdb_card_msisdn(struct smdb *db, const char *eid, char msisdn[16]);
+
+/* Record a card notification; -EEXIST when (eid, seq) was seen (a repetition). */
+int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned type,
+                        const char *aid, const char *imei, int64_t now_ms);
+int smdb_card_notif_confirmed(struct smdb *db, const char *eid, unsigned seq, int64_t now_ms);
+
+/* Profile changes the card reported. state NULL: unchanged; fallback < 0: unchanged. */
+int smdb_profile_update(struct smdb *db, const char *eid, const char *aid, const char *state,
+                        int fallback, const char *actor, const char *event, int64_t now_ms);
+/* The card enabled aid: every other Enabled profile becomes Disabled. */
+int smdb_profile_switch(struct smdb *db, const char *eid, const char *aid, const char *actor,
+                        const char *event, int64_t now_ms);
+int smdb_profile_delete(struct smdb *db, const char *eid, const char *aid, const char *actor,
+                        int64_t now_ms);
+/* Audit result: free memory, time of the audit. */
+int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory, int64_t now_ms);
+
+/* Outbox. */
+struct smdb_outbox_msg {
+    int64_t id;
+    char target[SM_ID_MAX + 1];
+    char path[128];
+    char *body; /* malloc'd */
+    unsigned attempts;
+};
+int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
+                    int64_t now_ms);
+/* The oldest due message, or -ENOENT. */
+int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_msg *out);
+/* Delivered (error NULL), or to be tried again at next_ms. */
+int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
+                       int64_t now_ms);
+int smdb_outbox_pending(struct smdb *db, int64_t *n);
+
+#endif

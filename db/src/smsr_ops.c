@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SM-SR's ES5 engine state (smdb/smsr_ops.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "smdb/smsr_ops.h"
+
+void smdb_op_free(struct smdb_op *op)
+{
+    free(op->params);
+    free(op->card_response);
+    op->params = op->card_response = NULL;
+}
+
+static void bind_opt(sqlite3_stmt *s, const char *name, const char *v)
+{
+    if (v && v[0])
+        smdb_bind_text(s, name, v);
+    else
+        smdb_bind_null(s, name);
+}
+
+static int read_op(sqlite3_stmt *s, struct smdb_op *op)
+{
+    const unsigned char *t;
+
+    memset(op, 0, sizeof(*op));
+    op->id = sqlite3_column_int64(s, 0);
+    smdb_col_text(s, 1, op->requester, sizeof(op->requester));
+    smdb_col_text(s, 2, op->call_id, sizeof(op->call_id));
+    smdb_col_text(s, 3, op->function, sizeof(op->function));
+    smdb_col_text(s, 4, op->eid, sizeof(op->eid));
+    smdb_col_text(s, 5, op->iccid, sizeof(op->iccid));
+    smdb_col_text(s, 6, op->isdp_aid, sizeof(op->isdp_aid));
+    t = sqlite3_column_text(s, 7);
+    op->params = strdup(t ? (const char *)t : "{}");
+    smdb_col_text(s, 8, op->state, sizeof(op->state));
+    op->attempts = (unsigned)sqlite3_column_int(s, 9);
+    op->created_ms = sqlite3_column_int64(s, 10);
+    op->deadline_ms = sqlite3_column_int64(s, 11);
+    op->next_ms = sqlite3_column_int64(s, 12);
+    op->por_kvn = (unsigned)sqlite3_column_int(s, 13);
+    op->por_cntr = (uint64_t)sqlite3_column_int64(s, 14);
+    t = sqlite3_column_text(s, 15);
+    op->card_response = t ? strdup((const char *)t) : NULL;
+    if (!op->params || (t && !op->card_response)) {
+        smdb_op_free(op);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Step a SELECT of OP_COLS that was bound: one row into out, or -ENOENT. */
+static int one_op(struct smdb *db, enum smdb_stmt idx, const char *eid, int64_t num,
+                  const char *num_name, struct smdb_op *out, const char *what)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, idx);
+    int rc;
+
+    if (eid)
+        smdb_bind_text(s, ":eid", eid);
+    if (num_name)
+        smdb_bind_int64(s, num_name, num);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        rc = read_op(s, out);
+    else
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, what, rc);
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_op_insert(struct smdb *db, const struct smdb_op *op, int64_t *id)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_INSERT);
+    int rc;
+
+    smdb_bind_text(s, ":requester", op->requester);
+    smdb_bind_text(s, ":call_id", op->call_id);
+    smdb_bind_text(s, ":function", op->function);
+    smdb_bind_text(s, ":eid", op->eid);
+    bind_opt(s, ":iccid", op->iccid);
+    bind_opt(s, ":aid", op->isdp_aid);
+    smdb_bind_text(s, ":params", op->params ? op->params : "{}");
+    smdb_bind_int64(s, ":now", op->created_ms);
+    smdb_bind_int64(s, ":deadline", op->deadline_ms);
+    rc = smdb_exec_stmt(db, c, s, "operation insert");
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(c->h);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_op_due(struct smdb *db, int64_t now_ms, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_DUE, NULL, now_ms, ":now", out, "operation due");
+}
+
+int64_t smdb_op_next_wait(struct smdb *db, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_NEXT);
+    int64_t wait = -1;
+
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        wait = sqlite3_column_int64(s, 0) - now_ms;
+        if (wait < 0)
+            wait = 0;
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return wait;
+}
+
+int smdb_op_update(struct smdb *db, const struct smdb_op *op)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_UPDATE);
+    int rc;
+
+    smdb_bind_text(s, ":state", op->state);
+    smdb_bind_int64(s, ":attempts", op->attempts);
+    smdb_bind_int64(s, ":next", op->next_ms);
+    smdb_bind_int64(s, ":kvn", op->por_kvn);
+    smdb_bind_int64(s, ":cntr", (int64_t)op->por_cntr);
+    bind_opt(s, ":resp", op->card_response);
+    smdb_bind_int64(s, ":id", op->id);
+    rc = smdb_exec_stmt(db, c, s, "operation update");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcome, int http_status,
+                   const char *response, const char *callback_path, const char *callback_body,
+                   int64_t now_ms)
+{
+    sqlite3_stmt *s;
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+
+    if (!c)
+        return rc;
+    s = smdb_stmt(c, STMT_OP_DONE);
+    smdb_bind_text(s, ":outcome", outcome);
+    bind_opt(s, ":resp", op->card_response);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_int64(s, ":id", op->id);
+    rc = smdb_exec_stmt(db, c, s, "operation done");
+    if (!rc && response) {
+        s = smdb_stmt(c, STMT_CALL_FINISH);
+        smdb_bind_int64(s, ":status", http_status);
+        smdb_bind_text(s, ":response", response);
+        smdb_bind_int64(s, ":finished", now_ms);
+        smdb_bind_text(s, ":requester", op->requester);
+        smdb_bind_text(s, ":call_id", op->call_id);
+        rc = smdb_exec_stmt(db, c, s, "call finish");
+    }
+    if (!rc && callback_path) {
+        s = smdb_stmt(c, STMT_OUTBOX_INSERT);
+        smdb_bind_text(s, ":target", op->requester);
+        smdb_bind_text(s, ":path", callback_path);
+        smdb_bind_text(s, ":body", callback_body);
+        smdb_bind_int64(s, ":now", now_ms);
+        rc = smdb_exec_stmt(db, c, s, "outbox insert");
+    }
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_BY_POR, eid, (int64_t)cntr, ":cntr", out, "operation by PoR");
+}
+
+int smdb_op_awaiting(struct smdb *db, const char *eid, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_AWAITING, eid, 0, NULL, out, "operation awaiting");
+}
+
+int smdb_op_pending(struct smdb *db, int64_t *n)
+{
+    return smdb_scalar(db, STMT_OP_PENDING, "operations pending", n);
+}
+
+int smdb_op_forget_orphans(struct smdb *db, unsigned *n)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    int rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_OP_ORPHANS), "orphan calls");
+
+    *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_keyset_next_counter(struct smdb *db, const char *eid, unsigned kvn, uint64_t *cntr)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_KS_NEXT_CNTR);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":kvn", kvn);
+    /* autocommit: the counter is on disk before the packet that uses it is built */
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *cntr = (uint64_t)sqlite3_column_int64(s, 0);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : smdb_fail(db, c, "counter", rc);
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "counter", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+static int one_text(struct smdb *db, enum smdb_stmt idx, const char *name, const char *v, char *out,
+                    size_t n, const char *what)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, idx);
+    int rc;
+
+    smdb_bind_text(s, name, v);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        smdb_col_text(s, 0, out, n);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, what, rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_eid_by_msisdn(struct smdb *db, const char *msisdn, char eid[33])
+{
+    return one_text(db, STMT_EID_BY_MSISDN, ":msisdn", msisdn, eid, 33, "eid by msisdn");
+}
+
+int smdb_card_msisdn(struct smdb *db, const char *eid, char msisdn[16])
+{
+    return one_text(db, STMT_CARD_MSISDN, ":eid", eid, msisdn, 16, "card msisdn");
+}
+
+int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned type,
+                        const char *aid, const char *imei, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_NOTIF_INSERT);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":seq", seq);
+    smdb_bind_int64(s, ":type", type);
+    bind_opt(s, ":aid", aid);
+    bind_opt(s, ":imei", imei);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "notification insert");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_card_notif_confirmed(struct smdb *db, const char *eid, unsigned seq, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_NOTIF_CONFIRMED);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":seq", seq);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "notification confirmed");
+    smdb_release(db, c);
+    return rc;
+}
+
+static int set_profile(struct smdb *db, struct smdb_conn *c, const char *eid, const char *aid,
+                       const char *state, int fallback)
+{
+    sqlite3_stmt *s = smdb_stmt(c, STMT_PROFILE_UPDATE);
+
+    bind_opt(s, ":state", state);
+    if (fallback < 0)
+        smdb_bind_null(s, ":fallback");
+    else
+        smdb_bind_int64(s, ":fallback", fallback ? 1 : 0);
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":aid", aid);
+    return smdb_exec_stmt(db, c, s, "profile update");
+}
+
+int smdb_profile_update(struct smdb *db, const char *eid, const char *aid, const char *state,
+                        int fallback, const char *actor, const char *event, int64_t now_ms)
+{
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+
+    if (!c)
+        return rc;
+    rc = set_profile(db, c, eid, aid, state, fallback);
+    if (!rc && event)
+        rc = smdb_sr_audit(db, c, eid, actor, event, aid, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_profile_switch(struct smdb *db, const char *eid, const char *aid, const char *actor,
+                        const char *event, int64_t now_ms)
+{
+    sqlite3_stmt *s;
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+
+    if (!c)
+        return rc;
+    s = smdb_stmt(c, STMT_PROFILE_DISABLE_OTHERS);
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":aid", aid);
+    rc = smdb_exec_stmt(db, c, s, "profile switch");
+    if (!rc)
+        rc = set_profile(db, c, eid, aid, "Enabled", -1);
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, event, aid, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_profile_delete(struct smdb *db, const char *eid, const char *aid, const char *actor,
+                        int64_t now_ms)
+{
+    sqlite3_stmt *s;
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+
+    if (!c)
+        return rc;
+    s = smdb_stmt(c, STMT_PROFILE_DELETE);
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":aid", aid);
+    rc = smdb_exec_stmt(db, c, s, "profile delete");
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, "profile deleted", aid, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_EIS_AUDITED);
+    int rc;
+
+    smdb_bind_int64(s, ":rem", remaining_memory);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_text(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "eis audited");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
+                    int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_INSERT);
+    int rc;
+
+    smdb_bind_text(s, ":target", target);
+    smdb_bind_text(s, ":path", path);
+    smdb_bind_text(s, ":body", body);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "outbox insert");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_msg *out)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_DUE);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 3);
+
+        out->id = sqlite3_column_int64(s, 0);
+        smdb_col_text(s, 1, out->target, sizeof(out->target));
+        smdb_col_text(s, 2, out->path, sizeof(out->path));
+        out->body = strdup(t ? (const char *)t : "");
+        out->attempts = (unsigned)sqlite3_column_int(s, 4);
+        rc = out->body ? 0 : -ENOMEM;
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "outbox due", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
+                       int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_RESULT);
+    int rc;
+
+    bind_opt(s, ":error", error);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_int64(s, ":next", next_ms);
+    smdb_bind_int64(s, ":id", id);
+    rc = smdb_exec_stmt(db, c, s, "outbox result");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_outbox_pending(struct smdb *db, int64_t *n)
+{
+    return smdb_scalar(db, STMT_OUTBOX_PENDING, "outbox pending", n);
+}

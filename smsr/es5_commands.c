@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ES5 command scripts and card answers (es5_commands.h; es5-secure-channels 1.2-1.4). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "es5_commands.h"
+#include "sm/apdu.h"
+#include "sm/ids.h"
+#include "sm/tlv.h"
+
+/* One C-APDU in an expanded command script AA L {22 L apdu}. */
+static int script_of(const struct sm_capdu *cmds, size_t n, struct sm_buf *out)
+{
+    struct sm_script_builder b;
+    int rc = sm_script_begin(&b, out, false, false);
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = sm_script_add_capdu(&b, &cmds[i]);
+    return rc ? rc : sm_script_end(&b);
+}
+
+int smsr_es5_profile_command(uint16_t dgi, const uint8_t aid[SMSR_AID_LEN], struct sm_buf *out)
+{
+    uint8_t data[3 + 2 + SMSR_AID_LEN] = {(uint8_t)(dgi >> 8), (uint8_t)dgi, 2 + SMSR_AID_LEN, 0x4F,
+                                          SMSR_AID_LEN};
+    /* P1 88: last block, DGI format, no response data (1.1) */
+    struct sm_capdu a = {
+        .cla = 0x80, .ins = 0xE2, .p1 = 0x88, .p2 = 0x00, .data = data, .lc = sizeof(data)};
+
+    memcpy(data + 5, aid, SMSR_AID_LEN);
+    return script_of(&a, 1, out);
+}
+
+int smsr_es5_delete_command(const uint8_t aid[SMSR_AID_LEN], struct sm_buf *out)
+{
+    uint8_t data[2 + SMSR_AID_LEN] = {0x4F, SMSR_AID_LEN};
+    /* P2 40: delete the object and its related objects (GP 11.2) */
+    struct sm_capdu a = {.cla = 0x80,
+                         .ins = 0xE4,
+                         .p1 = 0x00,
+                         .p2 = 0x40,
+                         .data = data,
+                         .lc = sizeof(data),
+                         .has_le = true,
+                         .le = 256};
+
+    memcpy(data + 2, aid, SMSR_AID_LEN);
+    return script_of(&a, 1, out);
+}
+
+int smsr_es5_confirm_command(uint16_t seq, struct sm_buf *out)
+{
+    uint8_t data[] = {0x3A, 0x08, 0x04, 0x4E, 0x02, (uint8_t)(seq >> 8), (uint8_t)seq};
+    /* P1 89: last block, DGI format, response expected (the AIDs the card deleted) */
+    struct sm_capdu a = {.cla = 0x80,
+                         .ins = 0xE2,
+                         .p1 = 0x89,
+                         .p2 = 0x00,
+                         .data = data,
+                         .lc = sizeof(data),
+                         .has_le = true,
+                         .le = 256};
+
+    return script_of(&a, 1, out);
+}
+
+int smsr_es5_audit_command(const uint8_t (*aids)[SMSR_AID_LEN], size_t naids, struct sm_buf *out)
+{
+    static const uint8_t taglist[] = {0x5C, 0x04, 0x4F, 0x9F, 0x70, 0x53};
+    uint8_t data[SMSR_ES5_MAX_RAPDU - 1][2 + SMSR_AID_LEN + sizeof(taglist)];
+    struct sm_capdu a[SMSR_ES5_MAX_RAPDU];
+
+    if (naids > SMSR_ES5_MAX_RAPDU - 1)
+        return -E2BIG;
+    a[0] = (struct sm_capdu){
+        .cla = 0x80, .ins = 0xCA, .p1 = 0xFF, .p2 = 0x21, .has_le = true, .le = 256};
+    for (size_t i = 0; i < naids; i++) {
+        data[i][0] = 0x4F;
+        data[i][1] = SMSR_AID_LEN;
+        memcpy(data[i] + 2, aids[i], SMSR_AID_LEN);
+        memcpy(data[i] + 2 + SMSR_AID_LEN, taglist, sizeof(taglist));
+        /* GET STATUS P1 40 (applications and security domains), P2 02 (TLV data) */
+        a[1 + i] = (struct sm_capdu){.cla = 0x80,
+                                     .ins = 0xF2,
+                                     .p1 = 0x40,
+                                     .p2 = 0x02,
+                                     .data = data[i],
+                                     .lc = sizeof(data[i]),
+                                     .has_le = true,
+                                     .le = 256};
+    }
+    return script_of(a, 1 + naids, out);
+}
+
+int smsr_es5_answer_decode(const uint8_t *buf, size_t len, struct smsr_es5_answer *a)
+{
+    struct sm_script s;
+    struct sm_decode_err err;
+    int rc = sm_script_decode(buf, len, &s, &err);
+
+    memset(a, 0, sizeof(*a));
+    if (rc)
+        return rc == -EMSGSIZE ? rc : -EBADMSG;
+    if (!s.response)
+        return -EBADMSG;
+    for (unsigned i = 0; i < s.n; i++) {
+        const struct sm_script_item *it = &s.item[i];
+
+        if (it->tag == SM_SCRIPT_EXECUTED && it->len == 1) {
+            a->executed = it->value[0];
+        } else if (it->tag == SM_SCRIPT_R_APDU) {
+            if (it->len < 2 || a->n == SMSR_ES5_MAX_RAPDU)
+                return -EBADMSG;
+            a->r[a->n].data = it->value;
+            a->r[a->n].len = it->len - 2;
+            a->r[a->n].sw = (uint16_t)(it->value[it->len - 2] << 8 | it->value[it->len - 1]);
+            a->n++;
+        } else if (it->tag == SM_SCRIPT_BAD_FORMAT && it->len == 1) {
+            a->bad_format = true;
+            a->bad_format_code = it->value[0];
+        }
+    }
+    if (!a->executed)
+        a->executed = a->n;
+    return 0;
+}
+
+static uint64_t be_uint(const uint8_t *v, size_t n)
+{
+    uint64_t x = 0;
+
+    for (size_t i = 0; i < n; i++)
+        x = x << 8 | v[i];
+    return x;
+}
+
+int smsr_es5_resources_decode(const uint8_t *buf, size_t len, struct smsr_card_resources *r)
+{
+    struct sm_tlv t, f;
+    struct sm_decode_err err;
+    size_t pos = 0;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (sm_tlv_parse_one(buf, len, &t, &err) || t.tag != 0xFF21)
+        return -EBADMSG;
+    /* integer lengths vary from card to card (1.2: 4 and 2 bytes seen) */
+    while ((rc = sm_tlv_next(t.value, t.len, &pos, &f, &err)) == 0) {
+        if (f.len > 8)
+            return -EBADMSG;
+        if (f.tag == 0x81)
+            r->apps = (uint32_t)be_uint(f.value, f.len);
+        else if (f.tag == 0x82)
+            r->free_nvm = be_uint(f.value, f.len);
+        else if (f.tag == 0x83)
+            r->free_volatile = be_uint(f.value, f.len);
+    }
+    return rc == -ENODATA ? 0 : -EBADMSG;
+}
+
+int smsr_es5_status_decode(const uint8_t *buf, size_t len, struct smsr_isdp_status *out, size_t max,
+                           size_t *n)
+{
+    struct sm_tlv e, f;
+    struct sm_decode_err err;
+    size_t pos = 0;
+    int rc;
+
+    *n = 0;
+    while ((rc = sm_tlv_next(buf, len, &pos, &e, &err)) == 0) {
+        struct smsr_isdp_status st = {.fallback = -1};
+        size_t p2 = 0;
+        bool aid = false;
+
+        if (e.tag != 0xE3)
+            continue;
+        while ((rc = sm_tlv_next(e.value, e.len, &p2, &f, &err)) == 0) {
+            if (f.tag == 0x4F && f.len == SMSR_AID_LEN) {
+                memcpy(st.aid, f.value, SMSR_AID_LEN);
+                aid = true;
+            } else if (f.tag == 0x9F70 && f.len >= 1) {
+                st.lcs = f.value[0];
+            } else if (f.tag == 0x53 && f.len >= 1) {
+                st.fallback = f.value[0] & 0x01;
+            }
+        }
+        if (rc != -ENODATA || !aid)
+            return -EBADMSG;
+        if (*n < max)
+            out[(*n)++] = st;
+    }
+    return rc == -ENODATA ? 0 : -EBADMSG;
+}
+
+const char *smsr_lcs_state(uint8_t lcs)
+{
+    if (lcs == 0x3F)
+        return "Enabled";
+    if (lcs == 0x1F)
+        return "Disabled";
+    if (lcs == 0x07 || lcs == 0x0F || lcs == 0x03)
+        return "Created";
+    return NULL;
+}
+
+/* TS 24.008 mobile identity (type 2, IMEI): 15 digits. */
+static void imei_decode(const uint8_t *v, size_t len, char out[17])
+{
+    out[0] = 0;
+    if (len != 8 || (v[0] & 0x07) != 0x02)
+        return;
+    out[0] = (char)('0' + (v[0] >> 4));
+    for (size_t i = 1; i < 15; i++) {
+        uint8_t b = v[(i + 1) / 2], d = i % 2 ? (b & 0x0F) : (b >> 4);
+
+        if (d > 9) {
+            out[0] = 0;
+            return;
+        }
+        out[i] = (char)('0' + d);
+    }
+    out[15] = 0;
+}
+
+int smsr_es5_notification_decode(const uint8_t *buf, size_t len, struct smsr_notification *n)
+{
+    struct sm_tlv t, f;
+    struct sm_decode_err err;
+    size_t pos = 0;
+    bool eid = false, type = false, seq = false;
+    int rc;
+
+    memset(n, 0, sizeof(*n));
+    if (sm_tlv_parse_one(buf, len, &t, &err) || t.tag != 0xE1)
+        return -EBADMSG;
+    while ((rc = sm_tlv_next(t.value, t.len, &pos, &f, &err)) == 0) {
+        switch (f.tag) {
+        case 0x4C:
+            eid = f.len == 16 && sm_eid_from_bytes(f.value, n->eid) == 0;
+            break;
+        case 0x4D:
+            type = f.len == 1;
+            n->type = type ? f.value[0] : 0;
+            break;
+        case 0x4E:
+            seq = f.len == 2;
+            n->seq = seq ? (uint16_t)(f.value[0] << 8 | f.value[1]) : 0;
+            break;
+        case 0x4F: /* the AID tag differs between implementations (1.3): accept all three */
+        case 0x2F:
+        case 0xAF:
+            if (f.len == SMSR_AID_LEN) {
+                memcpy(n->aid, f.value, SMSR_AID_LEN);
+                n->has_aid = true;
+            }
+            break;
+        case 0x14:
+        case 0x94:
+            imei_decode(f.value, f.len, n->imei);
+            break;
+        default:
+            break;
+        }
+    }
+    if (rc != -ENODATA || !eid || !type || !seq)
+        return -EBADMSG;
+    return 0;
+}

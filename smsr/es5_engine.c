@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ES5 engine (es5_engine.h): operations from accepted calls to the card and back.
+ *
+ * Durability (architecture 6): an operation is a row before the caller hears 202; the SCP80
+ * counter of a packet is committed before the packet is built, so a restart never reuses one;
+ * a packet whose PoR did not come (or a restart while it was out) is sent again with a new
+ * counter; an operation's end, its journaled answer and its callback are one transaction.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eis_lookup.h"
+#include "es5_engine.h"
+#include "es5_transport.h"
+#include "sm/err.h"
+#include "sm/hex.h"
+#include "sm/http_client.h"
+#include "sm/log.h"
+#include "sm/scp80.h"
+#include "smdb/db.h"
+
+struct smsr_engine {
+    struct smsr_app *a;
+    pthread_t card_thread, outbox_thread;
+    bool card_started, outbox_started;
+    atomic_bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct smsr_sms *sms;
+    struct sm_http_client *http;
+};
+
+/* ---- helpers shared by the function files ---- */
+
+const struct smdb_profile *smsr_profile_by_iccid(const struct smdb_eis *e, const char *iccid)
+{
+    for (size_t i = 0; iccid && i < e->nprofiles; i++)
+        if (!strcmp(e->profiles[i].iccid, iccid))
+            return &e->profiles[i];
+    return NULL;
+}
+
+bool smsr_may_act(const struct smdb_op *op, const struct smdb_profile *p)
+{
+    if (!strncmp(op->function, "es4.", 4))
+        return !strcmp(p->mno_id, op->requester);
+    if (!strncmp(op->function, "es3.", 4))
+        return p->smdp_id[0] && !strcmp(p->smdp_id, op->requester);
+    return true; /* the SM-SR's own card work */
+}
+
+static bool pol2_has(const struct smdb_profile *p, const char *action, const char *qual)
+{
+    json_t *pol = p->pol2 ? json_loads(p->pol2, 0, NULL) : NULL;
+    json_t *rules = json_is_array(pol) ? pol : json_object_get(pol, "rule"), *r;
+    size_t i;
+    bool hit = false;
+
+    json_array_foreach(rules, i, r) {
+        const char *s = sm_json_str(r, "subject"), *ac = sm_json_str(r, "action"),
+                   *q = sm_json_str(r, "qualification");
+
+        if (s && ac && q && !strcasecmp(s, "PROFILE") && !strcasecmp(ac, action) &&
+            !strcasecmp(q, qual))
+            hit = true;
+    }
+    json_decref(pol);
+    return hit;
+}
+
+bool smsr_pol2_forbids(const struct smdb_profile *p, const char *action)
+{
+    return pol2_has(p, action, "Not-Allowed");
+}
+
+bool smsr_pol2_auto(const struct smdb_profile *p, const char *action)
+{
+    return pol2_has(p, action, "Auto-Delete");
+}
+
+int smsr_aid_bytes(const char *hex, uint8_t aid[SMSR_AID_LEN])
+{
+    return hex && strlen(hex) == 2 * SMSR_AID_LEN &&
+                   sm_hex_decode(hex, aid, SMSR_AID_LEN) == SMSR_AID_LEN
+               ? 0
+               : -EINVAL;
+}
+
+void smsr_es5_response_data(struct smsr_es5_result *r, const struct smdb_op *op)
+{
+    if (op->card_response && op->card_response[0])
+        json_object_set_new(r->out, "euiccResponseData", json_string(op->card_response));
+}
+
+/* The function an operation runs, by the name after the interface. */
+static const struct smsr_es5_fn *fn_of(const char *function)
+{
+    static const struct {
+        const char *name;
+        const struct smsr_es5_fn *fn;
+    } map[] = {
+        {"auditEIS", &smsr_fn_audit_eis},
+        {"enableProfile", &smsr_fn_enable_profile},
+        {"disableProfile", &smsr_fn_disable_profile},
+        {"deleteProfile", &smsr_fn_delete_profile},
+        {"deleteISDP", &smsr_fn_delete_profile},
+        {"notificationConfirmation", &smsr_fn_notification_confirmation},
+    };
+    const char *dot = strchr(function, '.');
+
+    for (size_t i = 0; dot && i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(dot + 1, map[i].name))
+            return map[i].fn;
+    return NULL;
+}
+
+/* ---- acceptance ---- */
+
+int smsr_es5_accept(struct sm_api_call *call, const struct smsr_es5_fn *fn, const char *eid,
+                    const char *iccid, json_t *params, struct sm_status *st)
+{
+    struct smsr_app *a = call->app;
+    struct smdb_op op;
+    struct smdb_eis e;
+    const struct smdb_profile *p;
+    int rc = smsr_eis_lookup(a, eid, &e, st);
+
+    if (rc) {
+        json_decref(params);
+        return rc > 0 ? SM_API_DONE : rc;
+    }
+    memset(&op, 0, sizeof(op));
+    snprintf(op.requester, sizeof(op.requester), "%s", call->caller->id);
+    snprintf(op.call_id, sizeof(op.call_id), "%s", call->header->call_id);
+    snprintf(op.function, sizeof(op.function), "%s.%s", call->route->iface, call->route->function);
+    snprintf(op.eid, sizeof(op.eid), "%s", eid);
+    p = smsr_profile_by_iccid(&e, iccid);
+    if (iccid)
+        snprintf(op.iccid, sizeof(op.iccid), "%s", iccid);
+    if (p)
+        snprintf(op.isdp_aid, sizeof(op.isdp_aid), "%s", p->isdp_aid);
+    op.created_ms = call->now_ms;
+    op.deadline_ms = call->header->has_validity
+                         ? call->now_ms + call->header->validity_period * 1000
+                         : call->now_ms + (int64_t)a->cfg->es5_validity * 1000;
+    op.params = params ? json_dumps(params, JSON_COMPACT) : NULL;
+    json_decref(params);
+    if (params && !op.params) {
+        smdb_eis_free(&e);
+        return -ENOMEM;
+    }
+    if (strcmp(e.state, "registered")) {
+        sm_status_fail(st, 200, SM_SUBJ_EID, SM_RSN_REFUSED, eid,
+                       "the card is %s: no operation is accepted for it", e.state);
+        rc = 1;
+    } else {
+        rc = fn->check(&op, &e, st);
+    }
+    smdb_eis_free(&e);
+    if (rc) {
+        free(op.params);
+        return rc > 0 ? SM_API_DONE : rc;
+    }
+    rc = smdb_op_insert(a->db, &op, NULL);
+    free(op.params);
+    if (rc)
+        return rc == -EEXIST ? -EIO : rc;
+    SM_LOGI(SM_LOG_API, eid, "%s accepted (%s by %s), due within %llds", op.function,
+            call->header->call_id, call->caller->name,
+            (long long)((op.deadline_ms - op.created_ms) / 1000));
+    return SM_API_ACCEPTED;
+}
+
+/* ---- ending an operation ---- */
+
+static void finish(struct smsr_engine *g, struct smdb_op *op, struct smsr_es5_result *r)
+{
+    struct smsr_app *a = g->a;
+    bool external = strncmp(op->function, "card.", 5) != 0;
+    json_t *resp = r->out ? r->out : json_object(), *cb = NULL;
+    char *text = NULL, *cbtext = NULL;
+    int rc;
+
+    r->out = NULL;
+    if (!resp || sm_resp_set_header(resp, &r->st)) {
+        json_decref(resp);
+        return;
+    }
+    if (external) {
+        text = json_dumps(resp, JSON_COMPACT);
+        cb = json_pack("{s:s, s:s, s:s, s:O}", "functionCallIdentifier", op->call_id, "function",
+                       op->function, "state", "done", "response", resp);
+        cbtext = cb ? json_dumps(cb, JSON_COMPACT) : NULL;
+    }
+    rc = smdb_op_finish(a->db, op, sm_exec_status_name(r->st.status), r->st.http_status, text,
+                        cbtext ? "operations" : NULL, cbtext, sm_wall_ms());
+    if (rc)
+        SM_LOGE(SM_LOG_DB, op->eid, "%s %s: the result could not be stored: %s", op->function,
+                op->call_id, sm_strerror(rc));
+    else
+        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: %s%s%s", op->function, op->call_id,
+                sm_exec_status_name(r->st.status), r->st.message[0] ? ": " : "", r->st.message);
+    if (cbtext)
+        pthread_cond_signal(&g->cv);
+    free(text);
+    free(cbtext);
+    json_decref(cb);
+    json_decref(resp);
+}
+
+static void finish_status(struct smsr_engine *g, struct smdb_op *op, const struct sm_status *st)
+{
+    struct smsr_es5_result r = {.st = *st, .out = json_object()};
+
+    finish(g, op, &r);
+}
+
+/* ---- the card thread ---- */
+
+/* The operation's turn: check again (the EIS may have changed while it was queued), send. */
+static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct smsr_es5_fn *fn)
+{
+    struct smsr_app *a = g->a;
+    struct smdb_eis e;
+    struct sm_status st;
+    struct sm_buf script = SM_BUF_INIT;
+    int64_t now = sm_wall_ms();
+    int rc;
+
+    sm_status_ok(&st);
+    rc = smsr_eis_lookup(a, op->eid, &e, &st);
+    if (rc > 0) {
+        finish_status(g, op, &st);
+        return;
+    }
+    if (rc)
+        goto later;
+    rc = fn->check(op, &e, &st);
+    if (rc == 0)
+        rc = fn->script(op, &e, &script);
+    smdb_eis_free(&e);
+    if (rc > 0) {
+        finish_status(g, op, &st);
+        sm_buf_free(&script);
+        return;
+    }
+    if (rc)
+        goto later;
+    rc = smsr_sms_send(g->sms, op, script.data, script.len);
+    sm_buf_free(&script);
+    if (rc == -ENOTCONN || rc == -EAGAIN)
+        goto later;
+    if (rc) {
+        sm_status_fail(&st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                       "the command could not be sent to the card: %s", sm_strerror(rc));
+        finish_status(g, op, &st);
+        return;
+    }
+    /* smsr_sms_send stored state sent, the counter and the PoR deadline */
+    return;
+later:
+    op->next_ms = now + 1000;
+    smdb_op_update(a->db, op);
+}
+
+static void run_due(struct smsr_engine *g, struct smdb_op *op)
+{
+    const struct smsr_es5_fn *fn = fn_of(op->function);
+    int64_t now = sm_wall_ms();
+    struct sm_status st;
+
+    if (!fn) {
+        sm_status_fail(&st, 200, SM_SUBJ_FUNCTION, SM_RSN_UNSUPPORTED, op->function,
+                       "this server version cannot run %s", op->function);
+        finish_status(g, op, &st);
+        return;
+    }
+    if (now >= op->deadline_ms) {
+        sm_status_set(&st, SM_EXEC_EXPIRED, 200, SM_SUBJ_EUICC, SM_RSN_TTL_EXPIRED, op->eid, "%s",
+                      !strcmp(op->state, "queued")
+                          ? "the validity period ended before the operation could run"
+                      : !strcmp(op->state, "sent")
+                          ? "the card did not answer within the validity period"
+                          : "the card did not report the outcome within the validity period");
+        finish_status(g, op, &st);
+        return;
+    }
+    if (!strcmp(op->state, "queued") || !strcmp(op->state, "sent")) {
+        /* a packet whose PoR did not come goes again, with a new counter */
+        if (!strcmp(op->state, "sent"))
+            SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no PoR for counter %llu, sending again",
+                    op->function, op->call_id, (unsigned long long)op->por_cntr);
+        run_queued(g, op, fn);
+        return;
+    }
+    /* await-notification: nothing to do before the deadline */
+    op->next_ms = op->deadline_ms;
+    smdb_op_update(g->a->db, op);
+}
+
+/* The card answered op (its PoR carried the response script). */
+void smsr_engine_answer(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
+                        const uint8_t *data, size_t len)
+{
+    const struct smsr_es5_fn *fn = fn_of(op->function);
+    struct smsr_es5_result r = {.out = json_object()};
+    struct smsr_es5_answer ans;
+    char *hex = malloc(2 * len + 1);
+    int rc;
+
+    sm_status_ok(&r.st);
+    if (hex) {
+        sm_hex_encode_upper(data, len, hex);
+        free(op->card_response);
+        op->card_response = hex;
+    }
+    if (por_status != SM_POR_OK) {
+        sm_status_fail(&r.st, 200, SM_SUBJ_ISDR, SM_RSN_VERIFICATION_FAILED, op->eid,
+                       "the card refused the secured packet: PoR status %02X (%s)", por_status,
+                       sm_por_status_text(por_status));
+        finish(g, op, &r);
+        return;
+    }
+    rc = smsr_es5_answer_decode(data, len, &ans);
+    if (rc || ans.bad_format) {
+        if (ans.bad_format)
+            sm_status_fail(&r.st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                           "the card found the script badly formatted (90 01 %02X)",
+                           ans.bad_format_code);
+        else
+            sm_status_fail(&r.st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                           "the card's answer is not a response script");
+        smsr_es5_response_data(&r, op);
+        finish(g, op, &r);
+        return;
+    }
+    rc = fn ? fn->answer(g->a, op, &ans, &r) : -ENOSYS;
+    if (rc) {
+        sm_status_fail(&r.st, 500, SM_SUBJ_PROVIDER, SM_RSN_EXECUTION_ERROR, NULL,
+                       "the card's answer could not be processed: %s", sm_strerror(rc));
+        finish(g, op, &r);
+        return;
+    }
+    if (r.await_notification) {
+        snprintf(op->state, sizeof(op->state), "await-notification");
+        op->next_ms = op->deadline_ms;
+        smdb_op_update(g->a->db, op);
+        json_decref(r.out);
+        return;
+    }
+    finish(g, op, &r);
+}
+
+/* Queue the confirmation of a card notification (a card.* step that runs beside the card's
+ * operation). Repetitions of the notification find it queued already. */
+static void queue_confirmation(struct smsr_engine *g, const struct smsr_notification *n)
+{
+    struct smdb_op op;
+    char params[32];
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    snprintf(op.requester, sizeof(op.requester), "%s", g->a->cfg->base.id);
+    snprintf(op.call_id, sizeof(op.call_id), "confirm-%s-%u", n->eid, n->seq);
+    snprintf(op.function, sizeof(op.function), "card.notificationConfirmation");
+    snprintf(op.eid, sizeof(op.eid), "%s", n->eid);
+    snprintf(params, sizeof(params), "{\"seq\":%u}", n->seq);
+    op.params = params;
+    op.created_ms = sm_wall_ms();
+    op.deadline_ms = op.created_ms + (int64_t)g->a->cfg->es5_validity * 1000;
+    rc = smdb_op_insert(g->a->db, &op, NULL);
+    if (rc && rc != -EEXIST)
+        SM_LOGE(SM_LOG_DB, n->eid, "confirmation of notification %u: %s", n->seq, sm_strerror(rc));
+}
+
+static void notify_owner(struct smsr_app *a, const struct smdb_profile *p, const char *eid,
+                         const char *what, int64_t now)
+{
+    char ts[32], id[160], path[96];
+    time_t t = (time_t)(now / 1000);
+    struct tm tm;
+    json_t *m;
+    char *text;
+
+    gmtime_r(&t, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    for (int to_smdp = 0; to_smdp < 2; to_smdp++) {
+        const char *target = to_smdp ? p->smdp_id : p->mno_id;
+
+        if (!target[0])
+            continue;
+        snprintf(id, sizeof(id), "%s-%s-%s-%lld", what, eid, p->iccid, (long long)now);
+        snprintf(path, sizeof(path), "%s/handleProfile%sNotification", to_smdp ? "es3" : "es4",
+                 what);
+        m = json_pack("{s:o, s:s, s:s, s:s}", "header", sm_req_header_build(a->cfg->base.id, id, 0),
+                      "eid", eid, "iccid", p->iccid, "completionTimestamp", ts);
+        if (m && to_smdp)
+            json_object_set_new(m, "mnoId", json_string(p->mno_id));
+        text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+        if (!text || smdb_outbox_add(a->db, target, path, text, now))
+            SM_LOGE(SM_LOG_DB, eid, "notification %s for %s not queued", path, target);
+        free(text);
+        json_decref(m);
+    }
+}
+
+int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, const char *actor)
+{
+    struct smdb_eis e;
+    int64_t now = sm_wall_ms();
+    int rc = smdb_eis_get(a->db, eid, &e);
+
+    if (rc)
+        return rc == -ENOENT ? 0 : rc;
+    for (size_t i = 0; !rc && i < e.nprofiles; i++)
+        if (!strcasecmp(e.profiles[i].isdp_aid, aid)) {
+            rc = smdb_profile_delete(a->db, eid, e.profiles[i].isdp_aid, actor, now);
+            if (!rc)
+                notify_owner(a, &e.profiles[i], eid, "Deleted", now);
+        }
+    smdb_eis_free(&e);
+    return rc;
+}
+
+/* What the card's notification says happened (SGP.02 7.3, 7.4, 7.7, 7.10). */
+void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notification *n)
+{
+    struct smsr_app *a = g->a;
+    int64_t now = sm_wall_ms();
+    char aid[2 * SMSR_AID_LEN + 1] = "";
+    struct smdb_eis before;
+    struct smdb_op op;
+    int rc;
+
+    if (n->has_aid)
+        sm_hex_encode_upper(n->aid, SMSR_AID_LEN, aid);
+    rc = smdb_card_notif_add(a->db, n->eid, n->seq, n->type, aid, n->imei, now);
+    if (rc == -EEXIST) {
+        /* the card did not get our confirmation yet: it is queued or on its way */
+        SM_LOGI(SM_LOG_OTA, n->eid, "notification %u repeated by the card", n->seq);
+        queue_confirmation(g, n);
+        return;
+    }
+    if (rc) {
+        SM_LOGE(SM_LOG_DB, n->eid, "notification %u not recorded: %s", n->seq, sm_strerror(rc));
+        return; /* not confirmed: the card sends it again */
+    }
+    SM_LOGI(SM_LOG_OTA, n->eid, "notification %u type %02X%s%s", n->seq, n->type,
+            aid[0] ? " ISD-P " : "", aid);
+    if ((n->type == 0x02 || n->type == 0x05) && aid[0] &&
+        smdb_eis_get(a->db, n->eid, &before) == 0) {
+        const struct smdb_profile *on = NULL, *off = NULL;
+
+        for (size_t i = 0; i < before.nprofiles; i++) {
+            if (!strcasecmp(before.profiles[i].isdp_aid, aid))
+                on = &before.profiles[i];
+            else if (!strcmp(before.profiles[i].state, "Enabled"))
+                off = &before.profiles[i];
+        }
+        if (on && strcmp(on->state, "Enabled")) {
+            smdb_profile_switch(a->db, n->eid, on->isdp_aid, "card",
+                                n->type == 0x05 ? "fall-back profile enabled" : "profile enabled",
+                                now);
+            notify_owner(a, on, n->eid, "Enabled", now);
+            if (off)
+                notify_owner(a, off, n->eid, "Disabled", now);
+        }
+        smdb_eis_free(&before);
+    } else {
+        smdb_eis_audit(a->db, n->eid, "card",
+                       n->type == 0x01 ? "first network attachment" : "notification",
+                       n->imei[0] ? n->imei : NULL, now);
+    }
+    if (smdb_op_awaiting(a->db, n->eid, &op) == 0) {
+        struct smsr_es5_result r = {.out = json_object()};
+
+        sm_status_ok(&r.st);
+        if (n->type == 0x03)
+            sm_status_fail(&r.st, 200, SM_SUBJ_PROFILE, SM_RSN_EXECUTION_ERROR, op.iccid,
+                           "the card could not complete the change and rolled back "
+                           "(notification 03)");
+        if (n->type != 0x01)
+            finish(g, &op, &r);
+        else
+            json_decref(r.out);
+        smdb_op_free(&op);
+    }
+    queue_confirmation(g, n);
+}
+
+static void *card_thread(void *arg)
+{
+    struct smsr_engine *g = arg;
+
+    while (!atomic_load(&g->stop)) {
+        struct smdb_op op;
+        int64_t wait = smdb_op_next_wait(g->a->db, sm_wall_ms());
+        unsigned n = 0;
+
+        if (wait < 0 || wait > 50)
+            wait = 50; /* new operations are noticed within 50 ms */
+        smsr_sms_serve(g->sms, (int)wait);
+        while (n++ < 64 && !atomic_load(&g->stop) &&
+               smdb_op_due(g->a->db, sm_wall_ms(), &op) == 0) {
+            run_due(g, &op);
+            smdb_op_free(&op);
+        }
+    }
+    return NULL;
+}
+
+/* ---- the outbox thread ---- */
+
+static int64_t backoff_ms(unsigned attempts)
+{
+    int64_t d = 1000;
+
+    while (attempts-- && d < 600000)
+        d *= 2;
+    return d > 600000 ? 600000 : d;
+}
+
+static void deliver(struct smsr_engine *g, struct smdb_outbox_msg *m)
+{
+    struct smsr_app *a = g->a;
+    struct sm_entity ent;
+    struct sm_http_result res = {0};
+    char url[768], err[300] = "";
+    int64_t now = sm_wall_ms();
+    int rc = smdb_entity_get(a->db, m->target, &ent);
+
+    if (rc || !ent.callback_url[0]) {
+        /* nobody to tell: the caller reads GET /gsma/operations/<id> */
+        smdb_outbox_result(a->db, m->id, NULL, now, now);
+        SM_LOGI(SM_LOG_API, m->target, "%s not delivered: no callback URL registered", m->path);
+        return;
+    }
+    snprintf(url, sizeof(url), "%s/%s", ent.callback_url, m->path);
+    rc = sm_http_post(g->http, url, "application/json", (const uint8_t *)m->body, strlen(m->body),
+                      &res);
+    if (rc)
+        snprintf(err, sizeof(err), "%s", res.error[0] ? res.error : sm_strerror(rc));
+    else if (res.status < 200 || res.status > 299)
+        snprintf(err, sizeof(err), "HTTP %ld", res.status);
+    sm_http_result_free(&res);
+    now = sm_wall_ms();
+    if (err[0])
+        SM_LOGW(SM_LOG_API, m->target, "%s: %s (attempt %u)", url, err, m->attempts + 1);
+    smdb_outbox_result(a->db, m->id, err[0] ? err : NULL, now + backoff_ms(m->attempts), now);
+}
+
+static void *outbox_thread(void *arg)
+{
+    struct smsr_engine *g = arg;
+
+    while (!atomic_load(&g->stop)) {
+        struct smdb_outbox_msg m;
+
+        if (smdb_outbox_due(g->a->db, sm_wall_ms(), &m) == 0) {
+            deliver(g, &m);
+            free(m.body);
+            continue;
+        }
+        pthread_mutex_lock(&g->mu);
+        if (!atomic_load(&g->stop)) {
+            struct timespec ts;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 200 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&g->cv, &g->mu, &ts);
+        }
+        pthread_mutex_unlock(&g->mu);
+    }
+    return NULL;
+}
+
+/* ---- start and stop ---- */
+
+int smsr_engine_start(struct smsr_app *a)
+{
+    struct smsr_engine *g = calloc(1, sizeof(*g));
+    struct sm_http_client_config hc;
+    unsigned orphans = 0;
+    int rc;
+
+    if (!g)
+        return -ENOMEM;
+    g->a = a;
+    a->engine = g;
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    rc = smdb_op_forget_orphans(a->db, &orphans);
+    if (!rc && orphans)
+        SM_LOGW(SM_LOG_DB, "es5",
+                "%u accepted call%s without an operation forgotten (a retry "
+                "runs them)",
+                orphans, orphans == 1 ? "" : "s");
+    sm_daemon_client_config(&a->cfg->base, &hc);
+    if (!rc)
+        rc = sm_http_client_global_init() ? -EIO : sm_http_client_new(&hc, &g->http);
+    if (!rc)
+        rc = smsr_sms_new(a, g, &g->sms);
+    if (!rc && !(rc = -pthread_create(&g->card_thread, NULL, card_thread, g)))
+        g->card_started = true;
+    if (!rc && !(rc = -pthread_create(&g->outbox_thread, NULL, outbox_thread, g)))
+        g->outbox_started = true;
+    if (rc) {
+        smsr_engine_stop(a);
+        return rc;
+    }
+    return 0;
+}
+
+void smsr_engine_stop(struct smsr_app *a)
+{
+    struct smsr_engine *g = a->engine;
+
+    if (!g)
+        return;
+    atomic_store(&g->stop, true);
+    pthread_mutex_lock(&g->mu);
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    if (g->card_started)
+        pthread_join(g->card_thread, NULL);
+    if (g->outbox_started)
+        pthread_join(g->outbox_thread, NULL);
+    smsr_sms_free(g->sms);
+    sm_http_client_free(g->http);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+    a->engine = NULL;
+}

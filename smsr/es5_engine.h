@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SMSR_ES5_ENGINE_H
+#define SMSR_ES5_ENGINE_H
+
+/*
+ * The ES5 engine: functions that reach the card are accepted as operation rows (202), then
+ * driven by one engine thread that owns the SMPP session: per card one operation at a time,
+ * SCP80 counters allocated in the database before a packet leaves, PoRs matched to their
+ * operation by (card, counter), card notifications recorded, confirmed and turned into the
+ * operation's end and the ES3/ES4 notifications. A second thread delivers the outbox.
+ */
+#include <jansson.h>
+
+#include "es5_commands.h"
+#include "sm/api.h"
+#include "smdb/smsr_ops.h"
+#include "smdb/smsr_store.h"
+#include "smsr.h"
+
+/* What the engine hands a function when the card answered or notified. */
+struct smsr_es5_result {
+    struct sm_status st;     /* the outcome to report (starts Executed-Success) */
+    json_t *out;             /* response members besides the header */
+    bool await_notification; /* the card accepted; its notification ends the operation */
+};
+
+/* One ES5 function as the engine runs it (a handler file defines it next to its handler). */
+struct smsr_es5_fn {
+    const char *name; /* es4.enableProfile */
+    /*
+     * Decide against the current EIS whether the operation may run (at acceptance and again
+     * when its turn comes). Returns 0 (st untouched) or 1 with st set to the refusal.
+     */
+    int (*check)(const struct smdb_op *op, const struct smdb_eis *e, struct sm_status *st);
+    /* The command script for the ISD-R. */
+    int (*script)(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out);
+    /* The card's answer (R-APDUs) arrived: update the EIS, fill r. Returns 0 or -errno. */
+    int (*answer)(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
+                  struct smsr_es5_result *r);
+};
+
+/* Function tables (handler files). */
+extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_fn_disable_profile,
+    smsr_fn_delete_profile, smsr_fn_notification_confirmation;
+
+int smsr_engine_start(struct smsr_app *a);
+void smsr_engine_stop(struct smsr_app *a);
+
+/*
+ * Accept a call for the engine: check it against the EIS now (refusals answered at once), then
+ * persist the operation. Returns SM_API_ACCEPTED, SM_API_DONE (refused, st set) or -errno.
+ */
+int smsr_es5_accept(struct sm_api_call *call, const struct smsr_es5_fn *fn, const char *eid,
+                    const char *iccid, json_t *params, struct sm_status *st);
+
+/* The profile of e with this ICCID, or NULL. */
+const struct smdb_profile *smsr_profile_by_iccid(const struct smdb_eis *e, const char *iccid);
+/* May requester act on profile p through this interface (ES4: owning MNO; ES3: the SM-DP that
+ * created it)? */
+bool smsr_may_act(const struct smdb_op *op, const struct smdb_profile *p);
+/* Does the profile's POL2 forbid action ("ENABLE", "DISABLE", "DELETE")? */
+bool smsr_pol2_forbids(const struct smdb_profile *p, const char *action);
+/* Does the POL2 rule set auto-delete on action? */
+bool smsr_pol2_auto(const struct smdb_profile *p, const char *action);
+/* 16-byte AID from 32 hex digits. */
+int smsr_aid_bytes(const char *hex, uint8_t aid[SMSR_AID_LEN]);
+/* The card deleted ISD-P aid: it leaves the EIS, its owners are told. */
+int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, const char *actor);
+/* euiccResponseData: the card's answer in hex into r->out. */
+void smsr_es5_response_data(struct smsr_es5_result *r, const struct smdb_op *op);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SMSR_ES5_PROFILE_FN_H
+#define SMSR_ES5_PROFILE_FN_H
+
+/* What EnableProfile, DisableProfile and DeleteProfile share: finding the target profile and the
+ * refusals of SGP.02 for it, and the meaning of the ISD-R's status words. */
+#include "es5_engine.h"
+
+/* The request members of the profile functions: eid and iccid. */
+extern const struct sm_json_field smsr_profile_fn_body[];
+
+/* The operation's profile on e, allowed to its requester. Returns it, or NULL with st set:
+ * unknown ICCID on this card (8.2.1 / 3.9) or not the requester's (8.2.1 / 1.2). */
+const struct smdb_profile *smsr_target_profile(const struct smdb_op *op, const struct smdb_eis *e,
+                                               struct sm_status *st);
+/* An ISD-R status word other than 9000 as SGP.02 reports it, with the card's answer attached:
+ * 69E1 POL1 (8.2.2 / 3.8), 6985 state (8.2.1 / 3.5), 6A88 unknown ISD-P (8.3 / 3.9),
+ * 6A84 memory (8.1 / 4.8), anything else (8.1 / 4.2). */
+void smsr_sw_refusal(const struct smdb_op *op, uint16_t sw, struct smsr_es5_result *r);
+
+/* STORE DATA dgi {4F ISD-P AID} for the operation's ISD-P (enable, disable). */
+int smsr_profile_store_data(const struct smdb_op *op, uint16_t dgi, struct sm_buf *out);
+/* The answer of a profile change: 9000 means accepted, the card's notification ends it. */
+int smsr_answer_then_notification(struct smsr_app *a, const struct smdb_op *op,
+                                  const struct smsr_es5_answer *ans, struct smsr_es5_result *r);
+
+#endif

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ES5 over SMS (es5_transport.h): SCP80 (TS 102 225, SMS dialect of TS 31.115) in SMS-PP
+ * through SMPP 3.4.
+ *
+ * Command packets: SPI 16 39 (CC, ciphering, counter higher; PoR always, with CC and ciphering,
+ * in an SMS-SUBMIT, since an SMPP-connected SM-SR never sees a DELIVER-REPORT), KIc/KID = KVN |
+ * AES, TAR 000001 (the ISD-R). The PoR echoes TAR and counter: (card, counter) finds the
+ * operation. Card notifications are command packets from the card, CC with the ISD-R keys
+ * (es5-secure-channels 1.3).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es5_transport.h"
+#include "sm/err.h"
+#include "sm/hex.h"
+#include "sm/keystore.h"
+#include "sm/log.h"
+#include "sm/rng.h"
+#include "sm/scp80.h"
+#include "sm/secret.h"
+#include "sm/smpp.h"
+#include "sm/sms.h"
+#include "smdb/smsr_store.h"
+
+static const uint8_t spi_cmd[2] = {SM_SPI1_CC | SM_SPI1_CIPHER | SM_SPI1_CNTR_HIGHER,
+                                   SM_SPI2_POR_ALWAYS | SM_SPI2_POR_CC | SM_SPI2_POR_CIPHER |
+                                       SM_SPI2_POR_SUBMIT};
+static const uint8_t tar_isdr[3] = {0x00, 0x00, 0x01};
+
+struct smsr_sms {
+    struct smsr_app *a;
+    struct smsr_engine *g;
+    struct sm_smpp_client *smpp;
+    struct sm_sms_reasm *reasm;
+    int64_t retry_ms;                /* next bind attempt */
+    int64_t backoff;                 /* ms, doubles up to 30 s */
+    uint8_t ref;                     /* concatenation reference */
+    char address[SM_SMPP_ADDR_SIZE]; /* the SM-SR's own address, without + */
+};
+
+/* The card's SCP80 key set (lowest KVN) unwrapped: KIc (index 1) and KID (index 2). */
+struct card_keys {
+    unsigned kvn;
+    uint8_t kic[32], kid[32];
+    size_t kic_len, kid_len;
+};
+
+static void keys_wipe(struct card_keys *k)
+{
+    sm_wipe(k, sizeof(*k));
+}
+
+static int load_keys(struct smsr_app *a, const char *eid, struct card_keys *out)
+{
+    struct smdb_keyset ks;
+    struct sm_secret *plain = NULL;
+    char label[96];
+    int rc = -ENOKEY;
+
+    memset(out, 0, sizeof(*out));
+    for (unsigned kvn = 1; kvn <= 0x0F; kvn++) {
+        rc = smdb_keyset_get(a->db, eid, "SCP80", kvn, &ks);
+        if (rc == -ENOENT)
+            continue;
+        if (rc)
+            return rc;
+        snprintf(label, sizeof(label), "smsr:isdr:%s:SCP80:%u", eid, kvn);
+        rc = sm_keystore_unwrap(a->ks, label, ks.wrapped, ks.wrapped_len, &plain);
+        free(ks.wrapped);
+        if (rc)
+            return rc;
+        out->kvn = kvn;
+        /* blob: index (1) | type (1) | length (1) | value, per key (es1_register_eis.c) */
+        for (size_t p = 0; p + 3 <= plain->len;) {
+            uint8_t idx = plain->data[p], l = plain->data[p + 2];
+
+            if (p + 3 + l > plain->len || l > 32)
+                break;
+            if (idx == 1) {
+                memcpy(out->kic, plain->data + p + 3, l);
+                out->kic_len = l;
+            } else if (idx == 2) {
+                memcpy(out->kid, plain->data + p + 3, l);
+                out->kid_len = l;
+            }
+            p += 3 + (size_t)l;
+        }
+        sm_secret_free(plain);
+        return out->kic_len && out->kid_len ? 0 : -ENOKEY;
+    }
+    return -ENOKEY;
+}
+
+int smsr_sms_new(struct smsr_app *a, struct smsr_engine *g, struct smsr_sms **out)
+{
+    struct smsr_sms *s = calloc(1, sizeof(*s));
+    const char *addr = a->cfg->es5_address;
+
+    if (!s)
+        return -ENOMEM;
+    s->a = a;
+    s->g = g;
+    s->backoff = 1000;
+    snprintf(s->address, sizeof(s->address), "%.20s", addr[0] == '+' ? addr + 1 : addr);
+    s->reasm = sm_sms_reasm_new(256, 120);
+    if (!s->reasm) {
+        free(s);
+        return -ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void smsr_sms_free(struct smsr_sms *s)
+{
+    if (!s)
+        return;
+    if (s->smpp)
+        sm_smpp_unbind(s->smpp);
+    sm_smpp_client_free(s->smpp);
+    sm_sms_reasm_free(s->reasm);
+    free(s);
+}
+
+static void bind_smsc(struct smsr_sms *s)
+{
+    const struct smsr_cfg *cfg = s->a->cfg;
+    struct sm_smpp_client_config c = {
+        .host = cfg->es5_smsc.host,
+        .port = cfg->es5_smsc.port,
+        .mode = SM_SMPP_TRANSCEIVER,
+        .system_id = cfg->es5_system_id,
+        .password = cfg->es5_password,
+        .system_type = "SMSR",
+        .addr_ton = 1,
+        .addr_npi = 1,
+        .address_range = s->address,
+        .rx_queue = 1024,
+    };
+    uint32_t status = 0;
+    int64_t now = sm_wall_ms();
+    int rc;
+
+    if (now < s->retry_ms)
+        return;
+    rc = sm_smpp_open(&c, &s->smpp, &status);
+    if (rc) {
+        SM_LOGW(SM_LOG_OTA, cfg->es5_system_id, "SMSC %s:%u: %s%s%s; again in %llds", c.host,
+                c.port, sm_strerror(rc), status ? " " : "",
+                status ? sm_smpp_status_name(status) : "", (long long)(s->backoff / 1000));
+        s->retry_ms = now + s->backoff;
+        if (s->backoff < 30000)
+            s->backoff *= 2;
+        return;
+    }
+    s->backoff = 1000;
+    SM_LOGN(SM_LOG_OTA, cfg->es5_system_id, "bound to the SMSC %s:%u as %s", c.host, c.port,
+            s->address);
+}
+
+/* The card that sent from this address (the MSISDN of its enabled profile). */
+static int eid_of(struct smsr_sms *s, const char *addr, char eid[33])
+{
+    char plus[32];
+
+    snprintf(plus, sizeof(plus), "+%s", addr);
+    if (smdb_eid_by_msisdn(s->a->db, plus, eid) == 0)
+        return 0;
+    return smdb_eid_by_msisdn(s->a->db, addr, eid);
+}
+
+static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size_t len)
+{
+    struct card_keys k;
+    struct sm_scp80_keys keys;
+    struct sm_scp80_por por;
+    struct sm_decode_err err;
+    struct smdb_op op;
+    uint64_t cntr;
+    int rc = load_keys(s->a, eid, &k);
+
+    if (rc) {
+        SM_LOGW(SM_LOG_OTA, eid, "PoR dropped: no key set (%s)", sm_strerror(rc));
+        return;
+    }
+    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
+    rc = sm_scp80_unwrap_por(spi_cmd, (uint8_t)(k.kvn << 4 | SM_ALG_AES),
+                             (uint8_t)(k.kvn << 4 | SM_ALG_AES), &keys, pkt, len, &por, &err);
+    keys_wipe(&k);
+    if (rc) {
+        SM_LOGW(SM_LOG_OTA, eid, "PoR dropped: %s (%s)", sm_strerror(rc), err.msg);
+        return;
+    }
+    cntr = sm_scp80_cntr_value(por.cntr);
+    /* a PoR that reports success must prove it comes from the card */
+    if (por.status == SM_POR_OK && !por.protected_cc) {
+        SM_LOGW(SM_LOG_OTA, eid, "PoR for counter %llu dropped: success without a checksum",
+                (unsigned long long)cntr);
+    } else if (memcmp(por.tar, tar_isdr, 3)) {
+        SM_LOGW(SM_LOG_OTA, eid, "PoR from TAR %02X%02X%02X dropped", por.tar[0], por.tar[1],
+                por.tar[2]);
+    } else if (smdb_op_by_por(s->a->db, eid, cntr, &op) == 0) {
+        smsr_engine_answer(s->g, &op, por.status, por.data.data, por.data.len);
+        smdb_op_free(&op);
+    } else {
+        SM_LOGI(SM_LOG_OTA, eid, "PoR for counter %llu matches no operation (late or repeated)",
+                (unsigned long long)cntr);
+    }
+    sm_scp80_por_free(&por);
+}
+
+static void on_command(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size_t len)
+{
+    struct card_keys k;
+    struct sm_scp80_keys keys;
+    struct sm_scp80_command cmd;
+    struct smsr_notification n;
+    struct sm_decode_err err;
+    uint8_t status = 0;
+    int rc = load_keys(s->a, eid, &k);
+
+    if (rc) {
+        SM_LOGW(SM_LOG_OTA, eid, "card packet dropped: no key set (%s)", sm_strerror(rc));
+        return;
+    }
+    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
+    rc = sm_scp80_unwrap_command(pkt, len, &keys, &cmd, &status, &err);
+    keys_wipe(&k);
+    if (rc) {
+        SM_LOGW(SM_LOG_OTA, eid, "card packet dropped: %s (%s)", sm_strerror(rc), err.msg);
+        return;
+    }
+    /* a notification must at least carry a checksum (1.3: SPI 02 00) */
+    if ((cmd.h.spi[0] & SM_SPI1_INTEGRITY_MASK) != SM_SPI1_CC) {
+        SM_LOGW(SM_LOG_OTA, eid, "card packet without a checksum dropped");
+    } else if (smsr_es5_notification_decode(cmd.data.data, cmd.data.len, &n)) {
+        SM_LOGW(SM_LOG_OTA, eid, "card packet is not a notification: dropped");
+    } else if (strcmp(n.eid, eid)) {
+        SM_LOGW(SM_LOG_OTA, eid, "notification names EID %s: dropped", n.eid);
+    } else {
+        smsr_engine_notification(s->g, &n);
+    }
+    sm_scp80_command_free(&cmd);
+}
+
+static void on_deliver(struct smsr_sms *s, const struct sm_smpp_pdu *pdu)
+{
+    const struct sm_smpp_sm *sm = &pdu->sm;
+    struct sm_buf packet = SM_BUF_INIT;
+    struct sm_sms_udh udh;
+    char eid[33];
+    int rc;
+
+    if ((sm->esm_class & SM_SMPP_ESM_TYPE_MASK) == SM_SMPP_ESM_RECEIPT) {
+        struct sm_smpp_receipt r;
+
+        if (sm_smpp_receipt_parse(sm, &r) == 0 && r.state != SM_SMPP_DELIVERED)
+            SM_LOGW(SM_LOG_OTA, sm->source_addr, "SMS %s not delivered: %s", r.id,
+                    sm_smpp_state_stat(r.state) ? sm_smpp_state_stat(r.state) : "?");
+        return;
+    }
+    if (sm->protocol_id != SM_SMS_PID_DATA_DOWNLOAD || !(sm->esm_class & SM_SMPP_ESM_UDHI)) {
+        SM_LOGI(SM_LOG_OTA, sm->source_addr, "SMS that is no secured packet ignored");
+        return;
+    }
+    if (eid_of(s, sm->source_addr, eid)) {
+        SM_LOGW(SM_LOG_OTA, sm->source_addr, "SMS from an address of no registered card");
+        return;
+    }
+    rc = sm_sms_reasm_add(s->reasm, sm->source_addr, sm->ud, sm->ud_len,
+                          (uint64_t)(sm_wall_ms() / 1000), &packet, &udh);
+    if (rc == 1 && udh.rsp_packet)
+        on_por(s, eid, packet.data, packet.len);
+    else if (rc == 1 && udh.cmd_packet)
+        on_command(s, eid, packet.data, packet.len);
+    else if (rc < 0)
+        SM_LOGW(SM_LOG_OTA, eid, "SMS part refused: %s", sm_strerror(rc));
+    sm_buf_free(&packet);
+}
+
+void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
+{
+    int rc;
+
+    if (!s->smpp || !sm_smpp_is_bound(s->smpp)) {
+        sm_smpp_client_free(s->smpp);
+        s->smpp = NULL;
+        bind_smsc(s);
+        if (!s->smpp) {
+            usleep((useconds_t)wait_ms * 1000);
+            return;
+        }
+    }
+    rc = sm_smpp_poll(s->smpp, wait_ms);
+    while (rc >= 0 && sm_smpp_pending(s->smpp)) {
+        struct sm_smpp_pdu pdu;
+
+        if (sm_smpp_receive(s->smpp, &pdu, 0))
+            break;
+        on_deliver(s, &pdu);
+        sm_smpp_pdu_free(&pdu);
+    }
+    if (rc < 0) {
+        SM_LOGW(SM_LOG_OTA, s->a->cfg->es5_system_id, "SMSC session lost: %s", sm_strerror(rc));
+        sm_smpp_client_free(s->smpp);
+        s->smpp = NULL;
+        s->retry_ms = sm_wall_ms() + s->backoff;
+    }
+    sm_sms_reasm_expire(s->reasm, (uint64_t)(sm_wall_ms() / 1000));
+}
+
+int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len)
+{
+    struct smsr_app *a = s->a;
+    struct sm_scp80_header h = {.spi = {spi_cmd[0], spi_cmd[1]},
+                                .tar = {tar_isdr[0], tar_isdr[1], tar_isdr[2]}};
+    struct sm_buf pkt = SM_BUF_INIT, parts[16];
+    struct sm_scp80_keys keys;
+    struct card_keys k;
+    char msisdn[16];
+    uint8_t cb[5];
+    uint64_t cntr;
+    unsigned kvn;
+    int n, rc, sub = 0;
+
+    if (!s->smpp || !sm_smpp_is_bound(s->smpp))
+        return -ENOTCONN;
+    rc = smdb_card_msisdn(a->db, op->eid, msisdn);
+    if (rc)
+        return rc;
+    rc = load_keys(a, op->eid, &k);
+    if (rc)
+        return rc;
+    /* the counter is committed before the packet exists (es5-secure-channels 2.6) */
+    rc = smdb_keyset_next_counter(a->db, op->eid, k.kvn, &cntr);
+    if (rc) {
+        keys_wipe(&k);
+        return rc;
+    }
+    kvn = k.kvn;
+    h.kic = h.kid = (uint8_t)(kvn << 4 | SM_ALG_AES);
+    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
+    sm_scp80_cntr_bytes(cntr, cb);
+    rc = sm_scp80_wrap_command(&h, cb, &keys, script, len, &pkt);
+    keys_wipe(&k);
+    if (rc)
+        return rc;
+    memset(parts, 0, sizeof(parts));
+    n = sm_sms_split_packet(pkt.data, pkt.len, false, s->ref++, parts, 16);
+    sm_buf_free(&pkt);
+    if (n < 0)
+        return n;
+    /* stored as sent before the first part leaves: a PoR can only find it that way */
+    snprintf(op->state, sizeof(op->state), "sent");
+    op->attempts++;
+    op->por_kvn = kvn;
+    op->por_cntr = cntr;
+    op->next_ms = sm_wall_ms() + (int64_t)a->cfg->es5_por_timeout * 1000;
+    if (op->next_ms > op->deadline_ms)
+        op->next_ms = op->deadline_ms;
+    rc = smdb_op_update(a->db, op);
+    for (int i = 0; i < n; i++) {
+        struct sm_smpp_sm sm = {.source_addr_ton = 1,
+                                .source_addr_npi = 1,
+                                .dest_addr_ton = 1,
+                                .dest_addr_npi = 1,
+                                .esm_class = SM_SMPP_ESM_UDHI,
+                                .protocol_id = SM_SMS_PID_DATA_DOWNLOAD,
+                                .data_coding = SM_SMS_DCS_CLASS2_8BIT,
+                                .registered_delivery = SM_SMPP_RD_FAILURE};
+        uint32_t status = 0;
+
+        snprintf(sm.source_addr, sizeof(sm.source_addr), "%s", s->address);
+        snprintf(sm.destination_addr, sizeof(sm.destination_addr), "%s",
+                 msisdn[0] == '+' ? msisdn + 1 : msisdn);
+        sm.ud = parts[i].data;
+        sm.ud_len = parts[i].len;
+        if (!rc && !sub) {
+            sub = sm_smpp_submit(s->smpp, &sm, NULL, &status);
+            if (sub)
+                SM_LOGW(SM_LOG_OTA, op->eid,
+                        "submit_sm: %s%s%s; sent again after the PoR "
+                        "timeout",
+                        sm_strerror(sub), status ? " " : "",
+                        status ? sm_smpp_status_name(status) : "");
+        }
+        sm_buf_free(&parts[i]);
+    }
+    if (!rc && !sub)
+        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: counter %llu sent in %d SMS", op->function,
+                op->call_id, (unsigned long long)cntr, n);
+    /* a submit the SMSC refused or a lost session: the PoR timeout sends it again, with a new
+     * counter */
+    return rc;
+}
