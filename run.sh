@@ -122,6 +122,20 @@ msisdn = +4479000001
 CONF
     echo "wrote $var/smsc-sim.conf and $var/euicc-sim.conf"
 fi
+# the SM-SR's ES5 engine binds to the SMSC with the smsr account (older var/ trees lack it)
+if ! grep -q '^\[es5\]' "$var/smsr.conf"; then
+    pw=$(awk '/^\[account.smsr\]/{a=1; next} /^\[/{a=0} a && $1 == "password" {print $3}' \
+        "$var/smsc-sim.conf")
+    cat >>"$var/smsr.conf" <<CONF
+
+[es5]
+smsc = 127.0.0.1:2775
+system_id = smsr
+password = $pw
+address = +4479000001
+CONF
+    $bin/smsr -c "$var/smsr.conf" --check-config >/dev/null
+fi
 $bin/smsc-sim -c "$var/smsc-sim.conf" --check-config >/dev/null
 $bin/euicc-sim -c "$var/euicc-sim.conf" --check-config >/dev/null
 ncards=0 # no key-encryption key yet: no card either

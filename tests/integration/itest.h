@@ -67,4 +67,21 @@ void itest_record(const char *schema, const struct itest_resp *r);
 /* Run the schema validator over everything recorded. Returns its exit code. */
 int itest_validate_recorded(const char *schema_dir, const char *validator);
 
+/* ---- itest_api.c (cmocka: failures end the test) ---- */
+
+/* The development-PKI identity name under dir/pki (8 rotating static buffers). */
+struct itest_identity itest_as(const char *dir, const char *name);
+/* POST https://localhost:port/gsma/<path> as name (OID id) with members plus the header (call_id;
+ * validityPeriod when validity > 0). Fails unless the answer is HTTP expect_http (0: any 2xx);
+ * records it for schema when given. Returns the answer's JSON. */
+json_t *itest_call_fn(const char *dir, int port, const char *name, const char *id, const char *path,
+                      const json_t *members, const char *call_id, int validity, long expect_http,
+                      const char *schema);
+/* header.functionExecutionStatus.status, or NULL. */
+const char *itest_exec_status(const json_t *j);
+/* Fail unless j has this status (and subject/reason codes and a message containing fragment,
+ * when given); releases j. */
+void itest_expect_status(json_t *j, const char *status, const char *subject, const char *reason,
+                         const char *fragment);
+
 #endif

@@ -46,8 +46,9 @@ static int write_conf(const char *name, const char *id, const char *extra)
     snprintf(text, sizeof(text),
              "test_mode = yes\nid = %s\n%s\n[log]\nlevel = info\n[api]\nlisten = 127.0.0.1:0\n"
              "port_file = %s.port\nbody_limit = 64k\nthreads = 4\n[tls]\ncert = pki/%s.crt\n"
-             "key = pki/%s.key\nclient_ca = pki/ca.crt\n[db]\npath = %s.db\n",
-             id, extra, name, name, name, name);
+             "key = pki/%s.key\nclient_ca = pki/ca.crt\n[db]\npath = %s.db\n%s",
+             id, extra, name, name, name, name,
+             strcmp(name, "smsr") ? "" : "[es5]\nenabled = no\n" /* no SMSC here */);
     return itest_write_file(path_in(name, ".conf"), text);
 }
 
@@ -366,7 +367,7 @@ static void roles_are_enforced(void **state)
                         req("r3", ""), 403, "error-response.schema.json"),
                    "1.1", "1.2", NULL);
     /* the right role passes the edge; the function itself is not in this build yet */
-    expect_refusal(call(&mno1, "POST", smsr_port, "/gsma/es4/enableProfile", req("r4", ""), 501,
+    expect_refusal(call(&mno1, "POST", smsr_port, "/gsma/es4/smsrChange", req("r4", ""), 501,
                         "error-response.schema.json"),
                    "1.6", "3.1", "not provided");
 }
@@ -387,9 +388,9 @@ static void metrics_for_admin_only(void **state)
         r.body, "sm_requests_total{daemon=\"smsr\",function=\"es1.registerEIS\",code=\"403\"} 1"));
     assert_non_null(strstr(r.body, "sm_requests_total{daemon=\"smsr\",function=\"health\""));
     assert_non_null(strstr(r.body, "sm_request_duration_seconds_bucket{daemon=\"smsr\","
-                                   "function=\"es4.enableProfile\",le=\"+Inf\"}"));
+                                   "function=\"es4.smsrChange\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "sm_function_results_total{daemon=\"smsr\","
-                                   "function=\"es4.enableProfile\",status=\"Failed\"}"));
+                                   "function=\"es4.smsrChange\",status=\"Failed\"}"));
     assert_non_null(strstr(r.body, "sm_db_errors_total{daemon=\"smsr\"} 0"));
     itest_resp_free(&r);
 }
@@ -507,7 +508,7 @@ static void test_certificates_need_test_mode(void **state)
     snprintf(conf, sizeof(conf),
              "id = 2.999.2.9\n[api]\nlisten = 127.0.0.1:0\nport_file = prod.port\n[tls]\n"
              "cert = prod/smsr.crt\nkey = prod/smsr.key\nclient_ca = prod/ca.crt\n[db]\n"
-             "path = prod.db\n");
+             "path = prod.db\n[es5]\nenabled = no\n");
     itest_write_file(path_in("prod.conf", NULL), conf);
     assert_int_equal(
         run_daemon_cmd("prod", CMD("entity", "add", "mno9", "--role", "mno", "--id", "2.999.10.9",

@@ -26,6 +26,9 @@
 #include "sm/json.h"
 #include "sm/jws.h"
 
+#define status_of itest_exec_status
+#define expect    itest_expect_status
+
 static char dir[] = "/tmp/sm-es1-XXXXXX";
 static struct itest_proc smsr;
 static int port;
@@ -129,7 +132,7 @@ static int setup(void **state)
              "test_mode = yes\nid = 2.999.2.1\n[log]\nlevel = info\n[api]\nlisten = "
              "127.0.0.1:0\nport_file = smsr.port\n[tls]\ncert = pki/smsr.crt\nkey = "
              "pki/smsr.key\nclient_ca = pki/ca.crt\n[db]\npath = smsr.db\n[es1]\nci_certs = "
-             "pki/ca.crt\ntransport_keys = transport-keys\n");
+             "pki/ca.crt\ntransport_keys = transport-keys\n[es5]\nenabled = no\n");
     if (itest_write_file(path_in("smsr.conf", NULL), text))
         return -1;
     snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json", dir,
@@ -174,45 +177,15 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-static struct itest_identity as(const char *name)
-{
-    static char ca[700], certs[4][700], keys[4][700];
-    static int next;
-    int i = next++ % 4;
-
-    snprintf(ca, sizeof(ca), "%s/pki/ca.crt", dir);
-    snprintf(certs[i], sizeof(certs[i]), "%s/pki/%s.crt", dir, name);
-    snprintf(keys[i], sizeof(keys[i]), "%s/pki/%s.key", dir, name);
-    return (struct itest_identity){ca, certs[i], keys[i]};
-}
-
 /* POST /gsma/<path> as name (OID id) with members; the answer, recorded for the schema check. */
 static json_t *post(const char *name, const char *id, const char *path, json_t *members,
                     const char *call_id, long expect_http, const char *schema)
 {
-    struct itest_identity who = as(name);
-    struct itest_resp r;
-    char url[256], cid[64], *body;
-    json_t *req = json_deep_copy(members), *j;
+    char cid[64];
 
     snprintf(cid, sizeof(cid), "call-%u", ++calls);
-    json_object_set_new(req, "header",
-                        json_pack("{s:s, s:s}", "functionRequesterIdentifier", id,
-                                  "functionCallIdentifier", call_id ? call_id : cid));
-    body = sm_json_dump(req);
-    json_decref(req);
-    snprintf(url, sizeof(url), "https://localhost:%d/gsma/%s", port, path);
-    if (itest_request(&who, "POST", url, body, strlen(body), &r))
-        fail_msg("POST %s: no response: %s", path, r.error);
-    free(body);
-    if (r.status != expect_http)
-        fail_msg("POST %s: HTTP %ld, expected %ld: %s", path, r.status, expect_http, r.body);
-    if (schema)
-        itest_record(schema, &r);
-    j = itest_json(&r);
-    itest_resp_free(&r);
-    assert_non_null(j);
-    return j;
+    return itest_call_fn(dir, port, name, id, path, members, call_id ? call_id : cid, 0,
+                         expect_http, schema);
 }
 
 static json_t *register_eis(json_t *e, const char *call_id, long expect_http)
@@ -223,35 +196,6 @@ static json_t *register_eis(json_t *e, const char *call_id, long expect_http)
              expect_http == 200 ? "es1.registerEIS.response.schema.json" : NULL);
     json_decref(m);
     return j;
-}
-
-static const char *status_of(json_t *j)
-{
-    return json_string_value(json_object_get(
-        json_object_get(json_object_get(j, "header"), "functionExecutionStatus"), "status"));
-}
-
-static void expect(json_t *j, const char *status, const char *subject, const char *reason,
-                   const char *fragment)
-{
-    json_t *scd = json_object_get(
-        json_object_get(json_object_get(j, "header"), "functionExecutionStatus"), "statusCodeData");
-    const char *msg = json_string_value(json_object_get(scd, "message"));
-
-    if (strcmp(status_of(j), status) ||
-        (subject && (strcmp(json_string_value(json_object_get(scd, "subjectCode")), subject) ||
-                     strcmp(json_string_value(json_object_get(scd, "reasonCode")), reason))))
-        print_message("unexpected answer: %s %s/%s: %s\n", status_of(j),
-                      json_string_value(json_object_get(scd, "subjectCode")),
-                      json_string_value(json_object_get(scd, "reasonCode")), msg ? msg : "");
-    assert_string_equal(status_of(j), status);
-    if (subject) {
-        assert_string_equal(json_string_value(json_object_get(scd, "subjectCode")), subject);
-        assert_string_equal(json_string_value(json_object_get(scd, "reasonCode")), reason);
-    }
-    if (fragment && (!msg || !strstr(msg, fragment)))
-        fail_msg("message '%s' lacks '%s'", msg ? msg : "(none)", fragment);
-    json_decref(j);
 }
 
 /* The EUM signs eumSignedInfo again, as it would after changing it. */

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SM-SR's ES5 engine end to end over SMS, four real processes: smsr (ES1, ES4, ES3, the
+ * engine), smsc-sim (SMPP), euicc-sim (the cards). Cards are registered through ES1; ES4/ES3
+ * calls are answered 202 and followed through GET /gsma/operations until the card's answer
+ * ends them. Refusals the SM-SR decides itself are answered at once.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../sm_test.h"
+#include "itest.h"
+#include "sm/devpki.h"
+#include "sm/hex.h"
+#include "sm/json.h"
+
+#define SMSR_ADDRESS "4479000001"
+#define MNO1         "2.999.10.1"
+
+#define status_of itest_exec_status
+#define expect    itest_expect_status
+
+static char dir[] = "/tmp/sm-es5-XXXXXX";
+static struct itest_proc smsr, smsc, sim;
+static int port;
+static char eids[2][33];
+static char iccids[2][21];
+static unsigned calls;
+
+static char *path_in(const char *a, const char *b)
+{
+    return itest_path(dir, a, b);
+}
+
+static int run_out(const char *cmd, char *out, size_t n)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+    int rc = itest_run(argv, out, n);
+
+    if (rc)
+        fprintf(stderr, "%s: exit %d: %s\n", cmd, rc, out);
+    return rc;
+}
+
+static int run(const char *cmd)
+{
+    char out[4096];
+
+    return run_out(cmd, out, sizeof(out));
+}
+
+static int spawn(struct itest_proc *p, const char *name, const char *bin, const char *conf,
+                 const char *extra)
+{
+    char b[700], log[700];
+    char *argv[] = {b, "-c", path_in(conf, NULL), (char *)extra, NULL};
+
+    snprintf(b, sizeof(b), "%s/%s", SM_BIN_DIR, bin);
+    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
+    return itest_spawn(p, name, argv, log);
+}
+
+static int start_smsr(void)
+{
+    unlink(path_in("smsr.port", NULL));
+    if (spawn(&smsr, "smsr", "smsr", "smsr.conf", NULL))
+        return -1;
+    port = itest_wait_port_file(path_in("smsr.port", NULL), 15000);
+    return port > 0 ? 0 : -1;
+}
+
+static struct itest_identity as(const char *name)
+{
+    return itest_as(dir, name);
+}
+
+/* POST /gsma/<path> as name (OID id); the answer's JSON. validity 0: none. */
+/* POST /gsma/<path> as name (OID id); the answer's JSON. validity 0: none. */
+static json_t *post(const char *name, const char *id, const char *path, json_t *members,
+                    const char *call_id, int validity, long expect_http, const char *schema)
+{
+    char cid[64];
+
+    snprintf(cid, sizeof(cid), "es5-call-%u", ++calls);
+    return itest_call_fn(dir, port, name, id, path, members, call_id ? call_id : cid, validity,
+                         expect_http, schema);
+}
+
+/* Wait for the operation to be done; its final response. */
+static json_t *outcome(const char *name, const char *call_id, int timeout_s, const char *schema)
+{
+    struct itest_identity who = as(name);
+    char url[256];
+
+    snprintf(url, sizeof(url), "https://localhost:%d/gsma/operations/%s", port, call_id);
+    for (int i = 0; i < timeout_s * 10; i++) {
+        struct itest_resp r;
+        json_t *j, *resp;
+
+        if (itest_request(&who, "GET", url, NULL, 0, &r) || r.status != 200)
+            fail_msg("GET %s: HTTP %ld %s", url, r.status, r.error);
+        j = itest_json(&r);
+        assert_non_null(j);
+        if (!strcmp(json_string_value(json_object_get(j, "state")), "done")) {
+            itest_record("operation.schema.json", &r);
+            resp = json_incref(json_object_get(j, "response"));
+            if (schema) {
+                /* the final response on its own, as the function's schema has it */
+                char *t = sm_json_dump(resp);
+                struct itest_resp rr = {.status = 200, .body = t, .len = t ? strlen(t) : 0};
+
+                itest_record(schema, &rr);
+                free(t);
+            }
+            json_decref(j);
+            itest_resp_free(&r);
+            return resp;
+        }
+        json_decref(j);
+        itest_resp_free(&r);
+        usleep(100 * 1000);
+    }
+    fail_msg("operation %s not done within %d s", call_id, timeout_s);
+    return NULL;
+}
+
+/* "notifications pending: N" of euicc-sim show. */
+static int pending_notifications(const char *eid)
+{
+    char cmd[1024], out[8192], *p;
+
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf show %s", dir, SM_BIN_DIR, eid);
+    if (run_out(cmd, out, sizeof(out)))
+        return -1;
+    p = strstr(out, "notifications pending: ");
+    return p ? atoi(p + strlen("notifications pending: ")) : -1;
+}
+
+static int setup(void **state)
+{
+    char cmd[2048], text[2048], hex[40] = "", out[4096];
+    int smsc_port;
+    FILE *f;
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    if (!mkdtemp(dir) || sm_devpki_init(path_in("pki", NULL), false, NULL))
+        return -1;
+    if (itest_write_file(path_in("smsc.conf", NULL),
+                         "[smpp]\nlisten = 127.0.0.1:0\nport_file = smsc.port\n"
+                         "[account.smsr]\npassword = srpw\nroutes = " SMSR_ADDRESS "\n"
+                         "[account.euicc-sim]\npassword = simpw\nroutes = 4479100\n") ||
+        spawn(&smsc, "smsc-sim", "smsc-sim", "smsc.conf", NULL))
+        return -1;
+    smsc_port = itest_wait_port_file(path_in("smsc.port", NULL), 10000);
+    if (smsc_port <= 0)
+        return -1;
+    /* two cards; each reports its first network attachment until the SM-SR confirms it */
+    snprintf(text, sizeof(text),
+             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = info\n"
+             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
+             "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n"
+             "[smsr]\nmsisdn = +" SMSR_ADDRESS "\n"
+             "[card]\nattach_notification = yes\nnotification_interval = 2\n"
+             "notification_retries = 100\n",
+             smsc_port);
+    if (itest_write_file(path_in("sim.conf", NULL), text))
+        return -1;
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create 2", dir, SM_BIN_DIR);
+    if (run(cmd))
+        return -1;
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf list", dir, SM_BIN_DIR);
+    if (run_out(cmd, out, sizeof(out)))
+        return -1;
+    {
+        char *save = NULL, *line = strtok_r(out, "\n", &save);
+
+        for (int i = 0; i < 2 && line; i++, line = strtok_r(NULL, "\n", &save))
+            snprintf(eids[i], sizeof(eids[i]), "%.32s", line);
+    }
+    for (int i = 0; i < 2; i++) {
+        char p[128];
+        json_t *e;
+
+        snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
+        e = json_load_file(path_in(p, NULL), 0, NULL);
+        if (!e)
+            return -1;
+        snprintf(iccids[i], sizeof(iccids[i]), "%s",
+                 json_string_value(json_object_get(
+                     json_array_get(json_object_get(e, "profileInfo"), 0), "iccid")));
+        json_decref(e);
+    }
+    /* the SM-SR: ES1 trust, the EUM transport key, SMPP to smsc-sim, a short PoR timeout */
+    f = fopen(path_in("eum-smsr-transport.key", NULL), "r");
+    if (!f || !fgets(hex, sizeof(hex), f))
+        return -1;
+    fclose(f);
+    snprintf(text, sizeof(text), "2.999.20.1 aes-ecb %.32s\n", hex);
+    if (itest_write_file(path_in("transport-keys", NULL), text) ||
+        chmod(path_in("transport-keys", NULL), 0600))
+        return -1;
+    snprintf(text, sizeof(text),
+             "test_mode = yes\nid = 2.999.2.1\n[log]\nlevel = info\n[api]\nlisten = "
+             "127.0.0.1:0\nport_file = smsr.port\n[tls]\ncert = pki/smsr.crt\nkey = "
+             "pki/smsr.key\nclient_ca = pki/ca.crt\n[db]\npath = smsr.db\n[es1]\nci_certs = "
+             "pki/ca.crt\ntransport_keys = transport-keys\n[es5]\nsmsc = 127.0.0.1:%d\n"
+             "system_id = smsr\npassword = srpw\naddress = +" SMSR_ADDRESS "\npor_timeout = 3\n",
+             smsc_port);
+    if (itest_write_file(path_in("smsr.conf", NULL), text))
+        return -1;
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json", dir,
+             SM_BIN_DIR);
+    if (run(cmd) || start_smsr())
+        return -1;
+    itest_record_dir(SM_BINARY_DIR "/tests/responses-es5");
+    /* register both cards (ES1), then let the simulator serve them */
+    for (int i = 0; i < 2; i++) {
+        char p[128];
+        json_t *e, *m, *j;
+
+        snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
+        e = json_load_file(path_in(p, NULL), 0, NULL);
+        m = json_pack("{s:o}", "eis", e);
+        j = post("eum1", "2.999.20.1", "es1/registerEIS", m, NULL, 0, 200, NULL);
+        json_decref(m);
+        if (strcmp(status_of(j), "Executed-Success"))
+            return -1;
+        json_decref(j);
+    }
+    return spawn(&sim, "euicc-sim", "euicc-sim", "sim.conf", "run");
+}
+
+static int teardown(void **state)
+{
+    char cmd[700];
+
+    (void)state;
+    if (smsr.pid)
+        itest_stop(&smsr, 5000);
+    if (sim.pid)
+        itest_stop(&sim, 5000);
+    if (smsc.pid)
+        itest_stop(&smsc, 5000);
+    if (getenv("SM_KEEP_TEST_DIR"))
+        return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+/* Each card's first-attachment notification reaches the SM-SR over SMS (MO, CC with the ISD-R
+ * keys), which records it and confirms it (STORE DATA 3A08 in a secured packet): the card stops
+ * repeating it. */
+static void notifications_confirmed(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        int n = -1;
+
+        for (int t = 0; t < 300 && (n = pending_notifications(eids[i])) != 0; t++)
+            usleep(100 * 1000);
+        assert_int_equal(n, 0);
+    }
+}
+
+/* AuditEIS over SMS: GET DATA FF21 and GET STATUS in one script, the PoR's answers in the EIS. */
+static void audit_over_sms(void **state)
+{
+    json_t *m = json_pack("{s:s, s:[s]}", "eid", eids[0], "iccid", iccids[0]), *j, *eis, *p;
+
+    (void)state;
+    j = post("mno1", MNO1, "es4/auditEIS", m, "audit-1", 0, 202, "operation.schema.json");
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "accepted");
+    json_decref(j);
+    /* the same call again is a retry, not a second operation: the operation's state while it
+     * runs (202), its final answer once done (200) */
+    j = post("mno1", MNO1, "es4/auditEIS", m, "audit-1", 0, 0, NULL);
+    assert_true(json_object_get(j, "state") ? json_object_get(j, "response") == NULL
+                                            : !strcmp(status_of(j), "Executed-Success"));
+    json_decref(j);
+    json_decref(m);
+    j = outcome("mno1", "audit-1", 30, "es4.auditEIS.response.schema.json");
+    eis = json_object_get(j, "eis");
+    assert_non_null(json_object_get(eis, "lastAuditDate"));
+    assert_true(json_integer_value(json_object_get(eis, "remainingMemory")) > 0);
+    p = json_array_get(json_object_get(eis, "profileInfo"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "state")), "Enabled");
+    assert_true(json_is_true(json_object_get(p, "fallbackAttribute")));
+    expect(j, "Executed-Success", NULL, NULL, NULL);
+    /* ES3 as well: the SM-DP sees no profile it did not create, but the audit runs */
+    m = json_pack("{s:s}", "eid", eids[1]);
+    json_decref(post("smdp", "2.999.1.1", "es3/auditEIS", m, "audit-2", 0, 202, NULL));
+    json_decref(m);
+    j = outcome("smdp", "audit-2", 30, "es3.auditEIS.response.schema.json");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(j, "eis"), "profileInfo")), 0);
+    expect(j, "Executed-Success", NULL, NULL, NULL);
+}
+
+/* What the SM-SR refuses without asking the card. */
+static void refusals(void **state)
+{
+    json_t *m;
+
+    (void)state;
+    /* unknown EID */
+    m = json_pack("{s:s, s:s}", "eid", "89049032000000000000000000099976", "iccid", iccids[0]);
+    expect(post("mno1", MNO1, "es4/enableProfile", m, NULL, 0, 200, NULL), "Failed", "8.1.1", "3.9",
+           NULL);
+    json_decref(m);
+    /* an ICCID that is not on this card (it is on the other one) */
+    m = json_pack("{s:s, s:s}", "eid", eids[0], "iccid", iccids[1]);
+    expect(post("mno1", MNO1, "es4/deleteProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.9",
+           NULL);
+    json_decref(m);
+    /* not the owner: mno2 on mno1's profile */
+    m = json_pack("{s:s, s:s}", "eid", eids[0], "iccid", iccids[0]);
+    expect(post("mno2", "2.999.10.2", "es4/disableProfile", m, NULL, 0, 200, NULL), "Failed",
+           "8.2.1", "1.2", NULL);
+    /* enabling the enabled profile */
+    expect(post("mno1", MNO1, "es4/enableProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.5",
+           "not Disabled");
+    /* deleting it */
+    expect(post("mno1", MNO1, "es4/deleteProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.5",
+           NULL);
+    /* disabling the only profile, which holds the fall-back attribute */
+    expect(post("mno1", MNO1, "es4/disableProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1",
+           "3.8", "fall-back");
+    /* the SM-DP did not create it */
+    expect(post("smdp", "2.999.1.1", "es3/enableProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1",
+           "1.2", NULL);
+    json_decref(m);
+    /* malformed ICCID */
+    m = json_pack("{s:s, s:s}", "eid", eids[0], "iccid", "8999901");
+    json_decref(post("mno1", MNO1, "es4/enableProfile", m, NULL, 0, 400, NULL));
+    json_decref(m);
+    /* an audit of a profile the MNO cannot see reads as unknown */
+    m = json_pack("{s:s, s:[s]}", "eid", eids[0], "iccid", iccids[1]);
+    expect(post("mno1", MNO1, "es4/auditEIS", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.9",
+           NULL);
+    json_decref(m);
+}
+
+/* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
+static void survives_sigkill(void **state)
+{
+    json_t *m = json_pack("{s:s}", "eid", eids[1]), *j;
+
+    (void)state;
+    json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-kill", 0, 202, NULL));
+    json_decref(m);
+    kill(smsr.pid, SIGKILL);
+    itest_stop(&smsr, 5000);
+    assert_int_equal(start_smsr(), 0);
+    j = outcome("mno1", "audit-kill", 30, NULL);
+    expect(j, "Executed-Success", NULL, NULL, NULL);
+}
+
+/* The card cannot be reached (the simulator is gone): the packet is sent again after each PoR
+ * timeout until the validity period ends, then Expired. */
+static void unreachable_until_expiry(void **state)
+{
+    json_t *m = json_pack("{s:s}", "eid", eids[0]), *j;
+
+    (void)state;
+    assert_int_equal(itest_stop(&sim, 10000), 0);
+    sim.pid = 0;
+    json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-gone", 8, 202, NULL));
+    json_decref(m);
+    j = outcome("mno1", "audit-gone", 30, "es4.auditEIS.response.schema.json");
+    expect(j, "Expired", "8.1", "4.10", "did not answer");
+}
+
+static void responses_match_schemas(void **state)
+{
+    (void)state;
+    assert_int_equal(itest_validate_recorded(SM_SOURCE_DIR "/schema",
+                                             SM_SOURCE_DIR "/tests/integration/validate_json.py"),
+                     0);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(notifications_confirmed),
+    cmocka_unit_test(audit_over_sms),
+    cmocka_unit_test(refusals),
+    cmocka_unit_test(survives_sigkill),
+    cmocka_unit_test(unreachable_until_expiry),
+    cmocka_unit_test(responses_match_schemas),
+};
+
+int main(void)
+{
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
