@@ -30,7 +30,8 @@ static char dir[] = "/tmp/sm-es5-XXXXXX";
 static struct itest_proc smsr, smsc, sim;
 static int port;
 static char eids[2][33];
-static char iccids[2][21];
+static char iccids[2][21];      /* provisioning profiles (enabled, fall-back) */
+static char oper_iccids[2][21]; /* operational profiles (disabled) */
 static unsigned calls;
 
 static char *path_in(const char *a, const char *b)
@@ -165,6 +166,7 @@ static int setup(void **state)
     snprintf(text, sizeof(text),
              "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = info\n"
              "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
+             "operational_template = usim-minimal\n"
              "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n"
              "[smsr]\nmsisdn = +" SMSR_ADDRESS "\n"
              "[card]\nattach_notification = yes\nnotification_interval = 2\n"
@@ -195,6 +197,9 @@ static int setup(void **state)
         snprintf(iccids[i], sizeof(iccids[i]), "%s",
                  json_string_value(json_object_get(
                      json_array_get(json_object_get(e, "profileInfo"), 0), "iccid")));
+        snprintf(oper_iccids[i], sizeof(oper_iccids[i]), "%s",
+                 json_string_value(json_object_get(
+                     json_array_get(json_object_get(e, "profileInfo"), 1), "iccid")));
         json_decref(e);
     }
     /* the SM-SR: ES1 trust, the EUM transport key, SMPP to smsc-sim, a short PoR timeout */
@@ -346,6 +351,65 @@ static void refusals(void **state)
     json_decref(m);
 }
 
+/* The state of profile iccid in the MNO's view of card eid. */
+static char *state_in_eis(const char *eid, const char *iccid)
+{
+    static char state[16];
+    json_t *m = json_pack("{s:s}", "eid", eid),
+           *j = post("mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), *p;
+    size_t i;
+
+    json_decref(m);
+    snprintf(state, sizeof(state), "absent");
+    json_array_foreach(json_object_get(json_object_get(j, "eis"), "profileInfo"), i, p) {
+        if (!strcmp(json_string_value(json_object_get(p, "iccid")), iccid))
+            snprintf(state, sizeof(state), "%s", json_string_value(json_object_get(p, "state")));
+    }
+    json_decref(j);
+    return state;
+}
+
+/* Enable the operational profile (the card switches and notifies 02), disable it (the
+ * fall-back profile takes over, notification 05), delete it: each over SMS, each ended by the
+ * card's word, the EIS following the card. */
+static void enable_disable_delete(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eids[0], "iccid", oper_iccids[0]);
+
+    (void)state;
+    assert_string_equal(state_in_eis(eids[0], oper_iccids[0]), "Disabled");
+    json_decref(post("mno1", MNO1, "es4/enableProfile", m, "enable-1", 0, 202, NULL));
+    expect(outcome("mno1", "enable-1", 30, "es4.enableProfile.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eids[0], oper_iccids[0]), "Enabled");
+    assert_string_equal(state_in_eis(eids[0], iccids[0]), "Disabled");
+    /* now the provisioning profile may be deleted? No: it holds the fall-back attribute */
+    {
+        json_t *m2 = json_pack("{s:s, s:s}", "eid", eids[0], "iccid", iccids[0]);
+
+        expect(post("mno1", MNO1, "es4/deleteProfile", m2, NULL, 0, 200, NULL), "Failed", "8.2.1",
+               "3.8", "fall-back");
+        json_decref(m2);
+    }
+    json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-1", 0, 202, NULL));
+    expect(outcome("mno1", "disable-1", 30, "es4.disableProfile.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eids[0], oper_iccids[0]), "Disabled");
+    assert_string_equal(state_in_eis(eids[0], iccids[0]), "Enabled");
+    json_decref(post("mno1", MNO1, "es4/deleteProfile", m, "delete-1", 0, 202, NULL));
+    expect(outcome("mno1", "delete-1", 30, "es4.deleteProfile.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eids[0], oper_iccids[0]), "absent");
+    /* the card agrees: an audit finds one profile */
+    json_decref(m);
+    m = json_pack("{s:s}", "eid", eids[0]);
+    json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-after-delete", 0, 202, NULL));
+    json_decref(m);
+    m = outcome("mno1", "audit-after-delete", 30, NULL);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(m, "eis"), "profileInfo")), 1);
+    expect(m, "Executed-Success", NULL, NULL, NULL);
+}
+
 /* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
 static void survives_sigkill(void **state)
 {
@@ -388,6 +452,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(notifications_confirmed),
     cmocka_unit_test(audit_over_sms),
     cmocka_unit_test(refusals),
+    cmocka_unit_test(enable_disable_delete),
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(unreachable_until_expiry),
     cmocka_unit_test(responses_match_schemas),

@@ -52,6 +52,15 @@ static const struct sm_cfg_key keys[] = {
      "ADM1 code of the provisioning profile"},
     {"factory", "eid_prefix", SM_CFG_STRING, OFF(eid_prefix), "8904903200000000000000", 0, 0, NULL,
      "first digits of the EIDs (a serial fills up to 30 digits, then 2 check digits)"},
+    {"factory", "operational_template", SM_CFG_STRING, OFF(oper_template), "", 0, 0, NULL,
+     "template of an operational profile each card also ships with, disabled, in ISD-P "
+     "...8900001100 (empty: none)"},
+    {"factory", "operational_iccid_prefix", SM_CFG_STRING, OFF(oper_iccid_prefix), "89999020", 0, 0,
+     NULL, "ICCID prefix of the operational profiles (the card's serial follows)"},
+    {"factory", "operational_imsi_prefix", SM_CFG_STRING, OFF(oper_imsi_prefix), "00102", 0, 0,
+     NULL, "IMSI prefix of the operational profiles"},
+    {"factory", "operational_mno_id", SM_CFG_STRING, OFF(oper_mno_id), "2.999.10.1", 0, 0, NULL,
+     "the Operator owning the operational profiles (mnoId in the EIS)"},
     {"factory", "iccid_prefix", SM_CFG_STRING, OFF(iccid_prefix), "89999010", 0, 0, NULL,
      "first digits of the provisioning ICCIDs (serial up to 18 digits, then the Luhn digit)"},
     {"factory", "imsi_prefix", SM_CFG_STRING, OFF(imsi_prefix), "00101", 0, 0, NULL,
@@ -133,6 +142,12 @@ int sim_config_check(const char *path, const struct sim_config *c, struct sm_cfg
         return sm_cfg_fail(err, path, "factory", "iccid_prefix", "2 to 14 digits starting 89");
     if (!digits(c->imsi_prefix, 5, 11))
         return sm_cfg_fail(err, path, "factory", "imsi_prefix", "5 to 11 digits");
+    if (!digits(c->oper_iccid_prefix, 2, 14) || strncmp(c->oper_iccid_prefix, "89", 2) ||
+        !strcmp(c->oper_iccid_prefix, c->iccid_prefix))
+        return sm_cfg_fail(err, path, "factory", "operational_iccid_prefix",
+                           "2 to 14 digits starting 89, not the provisioning prefix");
+    if (!digits(c->oper_imsi_prefix, 5, 11))
+        return sm_cfg_fail(err, path, "factory", "operational_imsi_prefix", "5 to 11 digits");
     if (!digits(m, 3, 11))
         return sm_cfg_fail(err, path, "factory", "msisdn_prefix", "3 to 11 digits, + allowed");
     if (!digits(c->imei_prefix, 8, 8))

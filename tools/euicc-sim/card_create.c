@@ -13,6 +13,9 @@
 const uint8_t sim_aid_provisioning[SIM_AID_LEN] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
                                                    0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00};
 
+const uint8_t sim_aid_operational[SIM_AID_LEN] = {0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF,
+                                                  0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x11, 0x00};
+
 static int say(char *why, size_t n, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int say(char *why, size_t n, int rc, const char *fmt, ...)
@@ -106,14 +109,58 @@ static int ecasd(struct sim_card *c, const struct sim_factory *f, char *why, siz
     return 0;
 }
 
-int sim_card_create(struct sim_card *c, const struct sim_factory *f, const struct sim_card_order *o,
-                    uint8_t k[16], uint8_t opc[16], char *why, size_t whylen)
+/* A profile from template t with fresh K and OPc, installed into a new ISD-P aid (disabled). */
+static int personalise_into(struct sim_card *c, const struct sim_factory *f,
+                            const struct sm_pp_template *t, const uint8_t aid[SIM_AID_LEN],
+                            const char *iccid, const char *imsi, uint8_t k[16], uint8_t opc[16],
+                            char *why, size_t whylen)
 {
     struct sm_buf der = {.secure = true};
     struct sm_pp_error e;
-    struct sim_isdp *p;
     json_t *params;
     char hk[33], ho[33];
+    int rc = sm_rng_bytes(f->rng, k, 16);
+
+    if (!rc)
+        rc = sm_rng_bytes(f->rng, opc, 16);
+    if (rc)
+        return rc;
+    sm_hex_encode(k, 16, hk);
+    sm_hex_encode(opc, 16, ho);
+    params = f->prov_params ? json_deep_copy(f->prov_params) : json_object();
+    if (!params || json_object_set_new(params, "iccid", json_string(iccid)) ||
+        json_object_set_new(params, "imsi", json_string(imsi)) ||
+        json_object_set_new(params, "k", json_string(hk)) ||
+        json_object_set_new(params, "opc", json_string(ho)) ||
+        json_object_set_new(params, "msisdn", json_string(c->msisdn))) {
+        json_decref(params);
+        rc = -ENOMEM;
+    }
+    sm_wipe(hk, sizeof(hk));
+    sm_wipe(ho, sizeof(ho));
+    if (rc)
+        return rc;
+    rc = sm_pp_personalise(t, params, &der, &e);
+    json_decref(params);
+    if (rc)
+        rc = say(why, whylen, rc, "profile %s: %s: %s", iccid, e.path, e.msg);
+    else
+        rc = sim_card_preload(c, aid, der.data, der.len, why, whylen);
+    sm_buf_clear_free(&der);
+    return rc;
+}
+
+int sim_card_add_operational(struct sim_card *c, const struct sim_factory *f,
+                             const struct sm_pp_template *t, const char *iccid, const char *imsi,
+                             uint8_t k[16], uint8_t opc[16], char *why, size_t whylen)
+{
+    return personalise_into(c, f, t, sim_aid_operational, iccid, imsi, k, opc, why, whylen);
+}
+
+int sim_card_create(struct sim_card *c, const struct sim_factory *f, const struct sim_card_order *o,
+                    uint8_t k[16], uint8_t opc[16], char *why, size_t whylen)
+{
+    struct sim_isdp *p;
     int rc;
 
     sim_card_init(c);
@@ -142,37 +189,9 @@ int sim_card_create(struct sim_card *c, const struct sim_factory *f, const struc
             rc = sm_rng_bytes(f->rng, c->psk[0].dek, 16);
         c->npsk = 1;
     }
-    /* the provisioning profile: fresh K and OPc */
     if (!rc)
-        rc = sm_rng_bytes(f->rng, k, 16);
-    if (!rc)
-        rc = sm_rng_bytes(f->rng, opc, 16);
-    if (rc) {
-        sim_card_free(c);
-        return rc;
-    }
-    sm_hex_encode(k, 16, hk);
-    sm_hex_encode(opc, 16, ho);
-    params = f->prov_params ? json_deep_copy(f->prov_params) : json_object();
-    if (!params || json_object_set_new(params, "iccid", json_string(o->iccid)) ||
-        json_object_set_new(params, "imsi", json_string(o->imsi)) ||
-        json_object_set_new(params, "k", json_string(hk)) ||
-        json_object_set_new(params, "opc", json_string(ho)) ||
-        json_object_set_new(params, "msisdn", json_string(o->msisdn))) {
-        json_decref(params);
-        sim_card_free(c);
-        return -ENOMEM;
-    }
-    sm_wipe(hk, sizeof(hk));
-    sm_wipe(ho, sizeof(ho));
-    rc = sm_pp_personalise(f->prov, params, &der, &e);
-    json_decref(params);
-    if (rc) {
-        rc = say(why, whylen, rc, "provisioning profile: %s: %s", e.path, e.msg);
-    } else {
-        rc = sim_card_preload(c, sim_aid_provisioning, der.data, der.len, why, whylen);
-    }
-    sm_buf_clear_free(&der);
+        rc = personalise_into(c, f, f->prov, sim_aid_provisioning, o->iccid, o->imsi, k, opc, why,
+                              whylen);
     if (rc) {
         sim_card_free(c);
         return rc;

@@ -47,6 +47,15 @@ extern const uint8_t sim_aid_provisioning[SIM_AID_LEN];
 int sim_card_create(struct sim_card *c, const struct sim_factory *f, const struct sim_card_order *o,
                     uint8_t k[16], uint8_t opc[16], char *why, size_t whylen);
 
+/* The operational profile's ISD-P AID (...8900001100). */
+extern const uint8_t sim_aid_operational[SIM_AID_LEN];
+
+/* Add an operational profile from template t (disabled, no fall-back attribute) with fresh
+ * k/opc (returned for the HSS). Returns 0, -EINVAL with why, -ENOMEM. */
+int sim_card_add_operational(struct sim_card *c, const struct sim_factory *f,
+                             const struct sm_pp_template *t, const char *iccid, const char *imsi,
+                             uint8_t k[16], uint8_t opc[16], char *why, size_t whylen);
+
 /* Install a plaintext package into a new ISD-P outside ES8 (factory and tests): the ISD-P gets
  * the AID, is DISABLED afterwards. Returns 0 or -EINVAL with why. */
 int sim_card_preload(struct sim_card *c, const uint8_t aid[SIM_AID_LEN], const uint8_t *der,

@@ -168,6 +168,12 @@ int sim_factory_order(const struct sim_config *c, unsigned long serial, struct s
                     sizeof(o->msisdn) - 1);
     }
     if (!rc)
+        rc = number(c->oper_iccid_prefix, serial, 18, tmp, sizeof(tmp));
+    if (!rc)
+        rc = sm_iccid_complete(tmp, o->oper_iccid);
+    if (!rc)
+        rc = number(c->oper_imsi_prefix, serial, 15, o->oper_imsi, sizeof(o->oper_imsi));
+    if (!rc)
         rc = number(c->imei_prefix, serial, 14, tmp, sizeof(tmp));
     if (!rc) {
         char check;
@@ -274,16 +280,33 @@ static char *jws(const struct sim_factory_keys *k, const json_t *signed_info)
     return out;
 }
 
+/* ProfileInfo of ISD-P p: the provisioning profile (first) or the operational one. */
+static json_t *profile_info(const struct sim_config *cfg, const struct sim_card *c,
+                            const struct sim_isdp *p, const char *imsi, bool provisioning)
+{
+    /* the simulated modem keeps one number whichever profile is enabled */
+    return json_pack("{s:s, s:o, s:s, s:b, s:{s:s, s:s}, s:s, s:s, s:I, s:{s:[]}}", "iccid",
+                     p->iccid, "isdPAid", aid_json(p->aid), "mnoId",
+                     provisioning ? cfg->mno_id : cfg->oper_mno_id, "fallbackAttribute",
+                     p->fallback, "subscriptionAddress", "imsi", imsi, "msisdn",
+                     c->msisdn[0] == '+' ? c->msisdn + 1 : c->msisdn, "state",
+                     p->lcs == SIM_LCS_ENABLED ? "Enabled" : "Disabled", "profileType",
+                     provisioning ? "provisioning" : "operational", "allocatedMemory",
+                     (json_int_t)p->quota, "pol2", "rule");
+}
+
 json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_keys *k,
-                        const struct sim_card *c, const char *imsi)
+                        const struct sim_card *c, const struct sim_factory_order *o)
 {
     char date[32];
     time_t now = time(NULL);
     struct tm tm;
-    const struct sim_isdp *p = &c->isdp[0];
-    json_t *si, *eis;
+    json_t *si, *eis, *profiles = json_array();
     char *sig;
 
+    for (unsigned i = 0; profiles && i < c->nisdp; i++)
+        json_array_append_new(
+            profiles, profile_info(cfg, c, &c->isdp[i], i ? o->oper_imsi : o->imsi, i == 0));
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
     si = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:s, s:s, s:s}}", "eid",
@@ -293,19 +316,17 @@ json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_k
                    "ecasd", ecasd_json(c, cfg->eum_id), "euiccCapabilities", "cattpSupport", 0,
                    "httpSupport", 1, "httpVersion", "1.1.0", "securePacketVersion", "1.0.0",
                    "remoteProvisioningVersion", "3.1.0");
-    if (!si)
+    if (!si || !profiles) {
+        json_decref(si);
+        json_decref(profiles);
         return NULL;
+    }
     sig = jws(k, si);
-    eis = json_pack("{s:o, s:s?, s:I, s:I, s:s, s:[{s:s, s:o, s:s, s:b, s:{s:s, s:s}, s:s, "
-                    "s:s, s:I, s:{s:[]}}], s:o}",
-                    "eumSignedInfo", si, "eumSignature", sig, "remainingMemory",
-                    (json_int_t)sim_card_mem_free(c), "availableMemoryForProfiles",
-                    (json_int_t)(c->mem_total), "smsrId", cfg->smsr_id, "profileInfo", "iccid",
-                    p->iccid, "isdPAid", aid_json(p->aid), "mnoId", cfg->mno_id,
-                    "fallbackAttribute", p->fallback, "subscriptionAddress", "imsi", imsi, "msisdn",
-                    c->msisdn[0] == '+' ? c->msisdn + 1 : c->msisdn, "state", "Enabled",
-                    "profileType", "provisioning", "allocatedMemory", (json_int_t)p->quota, "pol2",
-                    "rule", "isdR", isdr_json(c, k, cfg->transport_cipher));
+    eis =
+        json_pack("{s:o, s:s?, s:I, s:I, s:s, s:o, s:o}", "eumSignedInfo", si, "eumSignature", sig,
+                  "remainingMemory", (json_int_t)sim_card_mem_free(c), "availableMemoryForProfiles",
+                  (json_int_t)(c->mem_total), "smsrId", cfg->smsr_id, "profileInfo", profiles,
+                  "isdR", isdr_json(c, k, cfg->transport_cipher));
     free(sig);
     return eis;
 }
@@ -330,7 +351,7 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
                      unsigned long count, const struct sm_rng *rng, unsigned long *made, char *why,
                      size_t whylen)
 {
-    struct sm_pp_template *t = NULL;
+    struct sm_pp_template *t = NULL, *t_oper = NULL;
     struct sm_pp_error e;
     json_t *params = json_pack("{s:s}", "adm1", a->cfg.adm1);
     struct sim_factory f = {.curve = k->curve,
@@ -351,6 +372,9 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
         rc = -ENOMEM;
     else if ((rc = sm_pp_template_shipped(a->cfg.template, &t, &e)))
         snprintf(why, whylen, "template %s: %s", a->cfg.template, e.msg);
+    else if (a->cfg.oper_template[0] &&
+             (rc = sm_pp_template_shipped(a->cfg.oper_template, &t_oper, &e)))
+        snprintf(why, whylen, "operational template %s: %s", a->cfg.oper_template, e.msg);
     f.eum_id_len =
         strlen(a->cfg.eum_id) > sizeof(f.eum_id) ? sizeof(f.eum_id) : strlen(a->cfg.eum_id);
     memcpy(f.eum_id, a->cfg.eum_id, f.eum_id_len);
@@ -380,6 +404,22 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
             rc = sim_card_create(&cards[n], &f, &co, kk, opc, why, whylen);
             if (rc)
                 break;
+            if (t_oper) {
+                uint8_t k2[16], opc2[16];
+
+                rc = sim_card_add_operational(&cards[n], &f, t_oper, o.oper_iccid, o.oper_imsi, k2,
+                                              opc2, why, whylen);
+                if (rc) {
+                    sim_card_free(&cards[n]);
+                    break;
+                }
+                sm_hex_encode(k2, 16, hk);
+                sm_hex_encode(opc2, 16, ho);
+                sm_buf_printf(&hss, "%s,%s,%s,%s,8000,000000000000\n", o.oper_iccid, o.oper_imsi,
+                              hk, ho);
+                sm_wipe(k2, 16);
+                sm_wipe(opc2, 16);
+            }
             ptrs[n] = &cards[n];
             /* the device attaches with the provisioning profile and the card says so (7.10) */
             if (a->cfg.attach_notification)
@@ -394,7 +434,7 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
             sm_wipe(ho, sizeof(ho));
             /* the EIS of the card */
             {
-                json_t *eis = sim_factory_eis(&a->cfg, k, &cards[n], o.imsi);
+                json_t *eis = sim_factory_eis(&a->cfg, k, &cards[n], &o);
                 char path[1024];
 
                 snprintf(path, sizeof(path), "%s/%s.json", a->cfg.eis_dir, o.eid);
@@ -429,6 +469,7 @@ int sim_factory_make(struct sim_app *a, const struct sim_factory_keys *k, unsign
     }
     sm_buf_clear_free(&hss);
     sm_pp_template_free(t);
+    sm_pp_template_free(t_oper);
     json_decref(params);
     free(cards);
     return rc;

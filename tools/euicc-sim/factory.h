@@ -25,6 +25,7 @@ struct sim_factory_order {
     char eid[SM_EID_DIGITS + 1];
     char iccid[SM_ICCID_MAX_DIGITS + 1];
     char imsi[16], msisdn[17], imei[16];
+    char oper_iccid[SM_ICCID_MAX_DIGITS + 1], oper_imsi[16]; /* the operational profile's */
 };
 
 /* The EUM's key and certificate, the CI's public key, the transport key (created when create
@@ -39,7 +40,7 @@ int sim_factory_order(const struct sim_config *c, unsigned long serial,
 
 /* The EIS of a new card (new reference). */
 json_t *sim_factory_eis(const struct sim_config *cfg, const struct sim_factory_keys *k,
-                        const struct sim_card *c, const char *imsi);
+                        const struct sim_card *c, const struct sim_factory_order *o);
 
 /* Make count cards from serial first: stored, EIS written, HSS lines appended. *made counts
  * the cards stored. */

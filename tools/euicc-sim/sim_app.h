@@ -24,6 +24,7 @@ struct sim_config {
     char *ci_cert, *eum_key, *eum_cert, *eum_id, *smsr_id, *mno_id, *template, *adm1;
     char *transport_key, *transport_cipher;
     char *eid_prefix, *iccid_prefix, *imsi_prefix, *msisdn_prefix, *imei_prefix;
+    char *oper_template, *oper_iccid_prefix, *oper_imsi_prefix, *oper_mno_id;
     size_t memory;
     char *eis_dir, *hss_file;
     /* [smpp] */
