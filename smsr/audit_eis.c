@@ -55,7 +55,7 @@ static int check(const struct smdb_op *op, const struct smdb_eis *e, struct sm_s
     return targets(op, e, p, SMSR_ES5_MAX_RAPDU - 1, st) == (size_t)-1 ? 1 : 0;
 }
 
-static int script(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
+static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
     const struct smdb_profile *p[SMSR_ES5_MAX_RAPDU - 1];
     uint8_t aids[SMSR_ES5_MAX_RAPDU - 1][SMSR_AID_LEN];
@@ -117,7 +117,7 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return 0;
 }
 
-const struct smsr_es5_fn smsr_fn_audit_eis = {"auditEIS", check, script, answer};
+const struct smsr_es5_fn smsr_fn_audit_eis = {"auditEIS", check, script, answer, NULL};
 
 const struct sm_json_field smsr_audit_eis_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},

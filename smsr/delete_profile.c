@@ -36,7 +36,7 @@ static int check(const struct smdb_op *op, const struct smdb_eis *e, struct sm_s
     return 0;
 }
 
-static int script(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
+static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
     uint8_t aid[SMSR_AID_LEN];
 
@@ -54,7 +54,7 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return smsr_profile_deleted(a, op->eid, op->isdp_aid, op->requester);
 }
 
-const struct smsr_es5_fn smsr_fn_delete_profile = {"deleteProfile", check, script, answer};
+const struct smsr_es5_fn smsr_fn_delete_profile = {"deleteProfile", check, script, answer, NULL};
 
 int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

@@ -223,7 +223,7 @@ static const struct sm_json_field signed_info[] = {
     OBJ("euiccCapabilities", true, capabilities),
     END,
 };
-static const struct sm_json_field subscription_address[] = {
+const struct sm_json_field smsr_subscription_address_fields[] = {
     STR("imsi", false, 15, valid_imsi, SM_SUBJ_SUBSCRIPTION_ADDRESS),
     STR("msisdn", false, 15, valid_msisdn, SM_SUBJ_SUBSCRIPTION_ADDRESS),
     END,
@@ -234,7 +234,7 @@ static const struct sm_json_field pol2_rule[] = {
     STR("qualification", true, 16, valid_pol2_qualification, SM_SUBJ_POL2),
     END,
 };
-static const struct sm_json_field pol2[] = {
+const struct sm_json_field smsr_pol2_fields[] = {
     ARR("rule", false, pol2_rule, 0, 16),
     END,
 };
@@ -243,13 +243,13 @@ static const struct sm_json_field profile_info[] = {
     STR("isdPAid", true, 32, smsr_valid_aid, SM_SUBJ_SD_AID),
     STR("mnoId", true, 128, valid_oid, SM_SUBJ_PROFILE),
     BOOL("fallbackAttribute", true),
-    OBJ("subscriptionAddress", true, subscription_address),
+    OBJ("subscriptionAddress", true, smsr_subscription_address_fields),
     STR("state", true, 8, valid_state, SM_SUBJ_PROFILE),
     STR("smdpId", false, 128, valid_oid, SM_SUBJ_PROFILE),
     STR("profileType", false, 100, NULL, SM_SUBJ_PROFILE_TYPE),
     INT("allocatedMemory", true, 0, INT64_MAX),
     INT("freeMemory", false, 0, INT64_MAX),
-    OBJ("pol2", true, pol2),
+    OBJ("pol2", true, smsr_pol2_fields),
     END,
 };
 static const struct sm_json_field audit_record[] = {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sm/json.h"
 #include "sm/status.h"
 #include "smdb/smsr_store.h"
 
@@ -67,6 +68,10 @@ json_t *smsr_eis_view(const struct smdb_eis *e, enum smsr_view view, const char 
                       const char *self_id);
 
 /* Format validators of the binding (0 when valid). */
+/* Member tables of the XSD types other messages reuse: POL2Type, SubscriptionAddressType. */
+extern const struct sm_json_field smsr_pol2_fields[];
+extern const struct sm_json_field smsr_subscription_address_fields[];
+
 int smsr_valid_aid(const char *s);     /* 5-16 bytes as hex */
 int smsr_valid_hex(const char *s);     /* even number of hex digits */
 int smsr_valid_version(const char *s); /* x.y.z */

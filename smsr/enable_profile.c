@@ -36,14 +36,14 @@ static int check(const struct smdb_op *op, const struct smdb_eis *e, struct sm_s
     return 0;
 }
 
-static int script(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
+static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
     (void)e;
     return smsr_profile_store_data(op, SMSR_DGI_ENABLE, out);
 }
 
 const struct smsr_es5_fn smsr_fn_enable_profile = {"enableProfile", check, script,
-                                                   smsr_answer_then_notification};
+                                                   smsr_answer_then_notification, NULL};
 
 int smsr_enable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

@@ -93,6 +93,59 @@ int smsr_es5_audit_command(const uint8_t (*aids)[SMSR_AID_LEN], size_t naids, st
     return script_of(a, 1 + naids, out);
 }
 
+int smsr_es5_create_isdp_command(const uint8_t elf[SMSR_AID_LEN],
+                                 const uint8_t module[SMSR_AID_LEN],
+                                 const uint8_t aid[SMSR_AID_LEN], uint32_t quota,
+                                 struct sm_buf *out)
+{
+    /* install parameters: C9 {81 02 03 70} = SCP03 with i = 70, then EF {83 quota} (2 or 4
+     * bytes: GP Amd C cumulative granted non-volatile memory) */
+    uint8_t params[16] = {0xC9, 0x04, 0x81, 0x02, 0x03, 0x70}, data[3 * 17 + 4 + 1 + 16 + 1];
+    size_t np = 6, qlen = quota > 0xFFFF ? 4 : 2, n = 0;
+    const uint8_t *aids[3] = {elf, module, aid};
+    struct sm_capdu a = {
+        .cla = 0x80, .ins = 0xE6, .p1 = 0x0C, .p2 = 0x00, .has_le = true, .le = 256};
+
+    if (quota) {
+        params[np++] = 0xEF;
+        params[np++] = (uint8_t)(2 + qlen);
+        params[np++] = 0x83;
+        params[np++] = (uint8_t)qlen;
+        for (size_t i = qlen; i-- > 0;)
+            params[np++] = (uint8_t)(quota >> (8 * i));
+    }
+    for (int i = 0; i < 3; i++) {
+        data[n++] = SMSR_AID_LEN;
+        memcpy(data + n, aids[i], SMSR_AID_LEN);
+        n += SMSR_AID_LEN;
+    }
+    /* privileges: security domain, trusted path, authorized management */
+    memcpy(data + n, "\x03\x80\xC0\x00", 4);
+    n += 4;
+    data[n++] = (uint8_t)np;
+    memcpy(data + n, params, np);
+    n += np;
+    data[n++] = 0x00; /* no token */
+    a.data = data;
+    a.lc = n;
+    return script_of(&a, 1, out);
+}
+
+int smsr_es5_relay_script(const uint8_t *tlvs, size_t len, struct sm_buf *out)
+{
+    struct sm_script_builder b;
+    struct sm_decode_err err;
+    int rc;
+
+    /* the caller's TLVs must at least be TLVs: the card would answer 90 01 otherwise */
+    if (sm_tlv_check_list(tlvs, len, &err))
+        return -EBADMSG;
+    rc = sm_script_begin(&b, out, false, false);
+    if (!rc)
+        rc = sm_buf_append(out, tlvs, len);
+    return rc ? rc : sm_script_end(&b);
+}
+
 int smsr_es5_answer_decode(const uint8_t *buf, size_t len, struct smsr_es5_answer *a)
 {
     struct sm_script s;
@@ -119,6 +172,10 @@ int smsr_es5_answer_decode(const uint8_t *buf, size_t len, struct smsr_es5_answe
         } else if (it->tag == SM_SCRIPT_BAD_FORMAT && it->len == 1) {
             a->bad_format = true;
             a->bad_format_code = it->value[0];
+        } else if ((it->tag == 0x9F44 || it->tag == 0x9F45 || it->tag == 0x9F46) && it->len >= 1 &&
+                   !a->scp03t_error_tag) {
+            a->scp03t_error_tag = it->tag;
+            a->scp03t_error = it->value[it->len - 1];
         }
     }
     if (!a->executed)

@@ -27,6 +27,16 @@ int smsr_es5_profile_command(uint16_t dgi, const uint8_t aid[SMSR_AID_LEN], stru
 int smsr_es5_delete_command(const uint8_t aid[SMSR_AID_LEN], struct sm_buf *out);
 /* STORE DATA 80 E2 89 00 {3A08 {4E seq}} 00 (NotificationConfirmation). */
 int smsr_es5_confirm_command(uint16_t seq, struct sm_buf *out);
+/* INSTALL [for install and make selectable] of a new ISD-P (CreateISDP): load file and module
+ * from the EIS, privileges 80 C0 00, install parameters C9 {81 02 03 70} (SCP03 i=70) and
+ * EF {83 quota} when quota > 0. */
+int smsr_es5_create_isdp_command(const uint8_t elf[SMSR_AID_LEN],
+                                 const uint8_t module[SMSR_AID_LEN],
+                                 const uint8_t aid[SMSR_AID_LEN], uint32_t quota,
+                                 struct sm_buf *out);
+/* A script of the caller's command TLVs (SendData: 22 C-APDUs, SCP03t 84/85/86), relayed in
+ * the expanded command template AA L {...}. */
+int smsr_es5_relay_script(const uint8_t *tlvs, size_t len, struct sm_buf *out);
 /* GET DATA FF21 and a GET STATUS (80 F2 40 02 {4F aid} {5C 4F 9F70 53}) per ISD-P (Audit). */
 int smsr_es5_audit_command(const uint8_t (*aids)[SMSR_AID_LEN], size_t naids, struct sm_buf *out);
 
@@ -42,6 +52,8 @@ struct smsr_es5_answer {
     } r[SMSR_ES5_MAX_RAPDU];
     bool bad_format; /* 90 01 xx */
     uint8_t bad_format_code;
+    uint32_t scp03t_error_tag; /* 9F44 / 9F45 / 9F46 (ES8 SCP03t error), 0 when none */
+    uint8_t scp03t_error;
 };
 /* Decode an expanded response script (AB / AF). -EBADMSG when it is not one. */
 int smsr_es5_answer_decode(const uint8_t *buf, size_t len, struct smsr_es5_answer *a);

@@ -112,6 +112,8 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         {"deleteProfile", &smsr_fn_delete_profile},
         {"deleteISDP", &smsr_fn_delete_profile},
         {"notificationConfirmation", &smsr_fn_notification_confirmation},
+        {"createISDP", &smsr_fn_create_isdp},
+        {"sendData", &smsr_fn_send_data},
     };
     const char *dot = strchr(function, '.');
 
@@ -119,6 +121,17 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         if (!strcmp(dot + 1, map[i].name))
             return map[i].fn;
     return NULL;
+}
+
+void smsr_op_tar(const struct smdb_op *op, uint8_t tar[3])
+{
+    const struct smsr_es5_fn *fn = fn_of(op->function);
+
+    if (!fn || !fn->target || fn->target(op, tar)) {
+        tar[0] = 0x00;
+        tar[1] = 0x00;
+        tar[2] = 0x01;
+    }
 }
 
 /* ---- acceptance ---- */

@@ -32,16 +32,23 @@ struct smsr_es5_fn {
      * when its turn comes). Returns 0 (st untouched) or 1 with st set to the refusal.
      */
     int (*check)(const struct smdb_op *op, const struct smdb_eis *e, struct sm_status *st);
-    /* The command script for the ISD-R. */
-    int (*script)(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out);
+    /* The command script (may settle op->isdp_aid, which is stored with the operation). */
+    int (*script)(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out);
     /* The card's answer (R-APDUs) arrived: update the EIS, fill r. Returns 0 or -errno. */
     int (*answer)(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
                   struct smsr_es5_result *r);
+    /* The security domain the script goes to (its TAR); NULL: the ISD-R (TAR 000001). */
+    int (*target)(const struct smdb_op *op, uint8_t tar[3]);
 };
 
 /* Function tables (handler files). */
 extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_fn_disable_profile,
-    smsr_fn_delete_profile, smsr_fn_notification_confirmation;
+    smsr_fn_delete_profile, smsr_fn_notification_confirmation, smsr_fn_create_isdp,
+    smsr_fn_send_data;
+
+/* The TAR op's script goes to (es5-secure-channels 1.5: an ISD-P's TAR is bytes 13-15 of its
+ * AID; the ISD-R's is 000001). */
+void smsr_op_tar(const struct smdb_op *op, uint8_t tar[3]);
 
 int smsr_engine_start(struct smsr_app *a);
 void smsr_engine_stop(struct smsr_app *a);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "es5_engine.h"
 #include "es5_transport.h"
 #include "sm/err.h"
 #include "sm/hex.h"
@@ -29,7 +30,8 @@
 static const uint8_t spi_cmd[2] = {SM_SPI1_CC | SM_SPI1_CIPHER | SM_SPI1_CNTR_HIGHER,
                                    SM_SPI2_POR_ALWAYS | SM_SPI2_POR_CC | SM_SPI2_POR_CIPHER |
                                        SM_SPI2_POR_SUBMIT};
-static const uint8_t tar_isdr[3] = {0x00, 0x00, 0x01};
+/* Concatenated SMS per packet at most (134 bytes each): larger scripts need the HTTPS path. */
+#define SMSR_SMS_MAX_PARTS 64
 
 struct smsr_sms {
     struct smsr_app *a;
@@ -200,11 +202,18 @@ static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size
     if (por.status == SM_POR_OK && !por.protected_cc) {
         SM_LOGW(SM_LOG_OTA, eid, "PoR for counter %llu dropped: success without a checksum",
                 (unsigned long long)cntr);
-    } else if (memcmp(por.tar, tar_isdr, 3)) {
-        SM_LOGW(SM_LOG_OTA, eid, "PoR from TAR %02X%02X%02X dropped", por.tar[0], por.tar[1],
-                por.tar[2]);
     } else if (smdb_op_by_por(s->a->db, eid, cntr, &op) == 0) {
-        smsr_engine_answer(s->g, &op, por.status, por.data.data, por.data.len);
+        uint8_t tar[3];
+
+        smsr_op_tar(&op, tar);
+        if (memcmp(por.tar, tar, 3))
+            SM_LOGW(SM_LOG_OTA, eid,
+                    "PoR for counter %llu from TAR %02X%02X%02X, not %02X%02X%02X: "
+                    "dropped",
+                    (unsigned long long)cntr, por.tar[0], por.tar[1], por.tar[2], tar[0], tar[1],
+                    tar[2]);
+        else
+            smsr_engine_answer(s->g, &op, por.status, por.data.data, por.data.len);
         smdb_op_free(&op);
     } else {
         SM_LOGI(SM_LOG_OTA, eid, "PoR for counter %llu matches no operation (late or repeated)",
@@ -316,9 +325,8 @@ void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
 int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len)
 {
     struct smsr_app *a = s->a;
-    struct sm_scp80_header h = {.spi = {spi_cmd[0], spi_cmd[1]},
-                                .tar = {tar_isdr[0], tar_isdr[1], tar_isdr[2]}};
-    struct sm_buf pkt = SM_BUF_INIT, parts[16];
+    struct sm_scp80_header h = {.spi = {spi_cmd[0], spi_cmd[1]}};
+    struct sm_buf pkt = SM_BUF_INIT, *parts;
     struct sm_scp80_keys keys;
     struct card_keys k;
     char msisdn[16];
@@ -329,6 +337,7 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
 
     if (!s->smpp || !sm_smpp_is_bound(s->smpp))
         return -ENOTCONN;
+    smsr_op_tar(op, h.tar);
     rc = smdb_card_msisdn(a->db, op->eid, msisdn);
     if (rc)
         return rc;
@@ -349,11 +358,14 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
     keys_wipe(&k);
     if (rc)
         return rc;
-    memset(parts, 0, sizeof(parts));
-    n = sm_sms_split_packet(pkt.data, pkt.len, false, s->ref++, parts, 16);
+    parts = calloc(SMSR_SMS_MAX_PARTS, sizeof(*parts));
+    n = parts ? sm_sms_split_packet(pkt.data, pkt.len, false, s->ref++, parts, SMSR_SMS_MAX_PARTS)
+              : -ENOMEM;
     sm_buf_free(&pkt);
-    if (n < 0)
+    if (n < 0) {
+        free(parts);
         return n;
+    }
     /* stored as sent before the first part leaves: a PoR can only find it that way */
     snprintf(op->state, sizeof(op->state), "sent");
     op->attempts++;
@@ -390,6 +402,7 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
         }
         sm_buf_free(&parts[i]);
     }
+    free(parts);
     if (!rc && !sub)
         SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: counter %llu sent in %d SMS", op->function,
                 op->call_id, (unsigned long long)cntr, n);

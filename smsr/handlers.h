@@ -21,5 +21,16 @@ int smsr_audit_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_enable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_disable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smsr_create_isdp_body[], smsr_send_data_body[];
+int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
+/* Data-only profile functions (es5_profile_data.c), answered at once. */
+extern const struct sm_json_field smsr_update_policy_rules_body[],
+    smsr_update_subscription_address_body[], smsr_profile_download_completed_body[];
+int smsr_update_policy_rules(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_update_subscription_address(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es3_profile_download_completed(struct sm_api_call *call, json_t *out,
+                                        struct sm_status *st);
 
 #endif

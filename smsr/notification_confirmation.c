@@ -30,7 +30,7 @@ static unsigned seq_of(const struct smdb_op *op)
     return seq;
 }
 
-static int script(const struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
+static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
     (void)e;
     return smsr_es5_confirm_command((uint16_t)seq_of(op), out);
@@ -70,4 +70,4 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
 }
 
 const struct smsr_es5_fn smsr_fn_notification_confirmation = {"notificationConfirmation", check,
-                                                              script, answer};
+                                                              script, answer, NULL};

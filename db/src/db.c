@@ -98,8 +98,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
                     "ORDER BY o.next_ms LIMIT 1",
     [STMT_OP_NEXT] = "SELECT min(next_ms) FROM operation WHERE state <> 'done'",
     [STMT_OP_UPDATE] = "UPDATE operation SET state = :state, attempts = :attempts, next_ms = "
-                       ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp WHERE id "
-                       "= :id",
+                       ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp, "
+                       "isdp_aid = :aid WHERE id = :id",
     [STMT_OP_DONE] = "UPDATE operation SET state = 'done', outcome = :outcome, card_response = "
                      ":resp, finished_ms = :now WHERE id = :id AND state <> 'done'",
     [STMT_OP_BY_POR] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
@@ -124,6 +124,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
                             "coalesce(:fallback, fallback) WHERE eid = :eid AND isdp_aid = :aid",
     [STMT_PROFILE_DISABLE_OTHERS] = "UPDATE eis_profile SET state = 'Disabled' WHERE eid = :eid "
                                     "AND isdp_aid <> :aid AND state = 'Enabled'",
+    [STMT_PROFILE_SET] =
+        "UPDATE eis_profile SET state = coalesce(:state, state), pol2 = coalesce(:pol2, pol2), "
+        "imsi = coalesce(:imsi, imsi), msisdn = coalesce(:msisdn, msisdn), profile_type = "
+        "coalesce(:type, profile_type) WHERE eid = :eid AND isdp_aid = :aid",
     [STMT_PROFILE_DELETE] = "DELETE FROM eis_profile WHERE eid = :eid AND isdp_aid = :aid",
     [STMT_EIS_AUDITED] = "UPDATE eis SET remaining_memory = :rem, last_audit_ms = :now, "
                          "updated_ms = :now WHERE eid = :eid",

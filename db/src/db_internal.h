@@ -66,6 +66,7 @@ enum smdb_stmt {
     STMT_NOTIF_CONFIRMED,
     STMT_PROFILE_UPDATE,
     STMT_PROFILE_DISABLE_OTHERS,
+    STMT_PROFILE_SET,
     STMT_PROFILE_DELETE,
     STMT_EIS_AUDITED,
     STMT_OUTBOX_INSERT,
@@ -119,6 +120,10 @@ int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc);
 /* Append to a card's audit trail on c (smsr_store.c). */
 int smdb_sr_audit(struct smdb *db, struct smdb_conn *c, const char *eid, const char *actor,
                   const char *event, const char *detail, int64_t now_ms);
+/* Insert one profile of a card on c (smsr_store.c). */
+struct smdb_profile;
+int smdb_sr_insert_profile(struct smdb *db, struct smdb_conn *c, const char *eid,
+                           const struct smdb_profile *p);
 /* BEGIN IMMEDIATE on a connection of its own: NULL with *rc set when it cannot begin. */
 struct smdb_conn *smdb_tx_open(struct smdb *db, int *rc);
 /* Copy a text column into a fixed buffer. */

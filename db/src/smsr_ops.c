@@ -7,6 +7,7 @@
 
 #include "db_internal.h"
 #include "smdb/smsr_ops.h"
+#include "smdb/smsr_store.h"
 
 void smdb_op_free(struct smdb_op *op)
 {
@@ -130,6 +131,7 @@ int smdb_op_update(struct smdb *db, const struct smdb_op *op)
     smdb_bind_int64(s, ":kvn", op->por_kvn);
     smdb_bind_int64(s, ":cntr", (int64_t)op->por_cntr);
     bind_opt(s, ":resp", op->card_response);
+    bind_opt(s, ":aid", op->isdp_aid);
     smdb_bind_int64(s, ":id", op->id);
     rc = smdb_exec_stmt(db, c, s, "operation update");
     smdb_release(db, c);
@@ -422,4 +424,42 @@ int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t n
 int smdb_outbox_pending(struct smdb *db, int64_t *n)
 {
     return smdb_scalar(db, STMT_OUTBOX_PENDING, "outbox pending", n);
+}
+
+int smdb_profile_set(struct smdb *db, const char *eid, const char *aid,
+                     const struct smdb_profile_change *ch, const char *actor, const char *event,
+                     int64_t now_ms)
+{
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+    sqlite3_stmt *s;
+
+    if (!c)
+        return rc;
+    s = smdb_stmt(c, STMT_PROFILE_SET);
+    bind_opt(s, ":state", ch->state);
+    bind_opt(s, ":pol2", ch->pol2);
+    bind_opt(s, ":imsi", ch->imsi);
+    bind_opt(s, ":msisdn", ch->msisdn);
+    bind_opt(s, ":type", ch->profile_type);
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":aid", aid);
+    rc = smdb_exec_stmt(db, c, s, "profile set");
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, event, aid, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_profile_add(struct smdb *db, const char *eid, const struct smdb_profile *p,
+                     const char *actor, int64_t now_ms)
+{
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+
+    if (!c)
+        return rc;
+    rc = smdb_sr_insert_profile(db, c, eid, p);
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, "ISD-P created", p->isdp_aid, now_ms);
+    return smdb_tx_end(db, c, rc);
 }

@@ -32,7 +32,7 @@ static int exists(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const c
     return rc;
 }
 
-static int insert_profile(struct smdb *db, struct smdb_conn *c, const char *eid,
+int smdb_sr_insert_profile(struct smdb *db, struct smdb_conn *c, const char *eid,
                           const struct smdb_profile *p)
 {
     sqlite3_stmt *s = smdb_stmt(c, STMT_SR_PROFILE_INSERT);
@@ -123,7 +123,7 @@ int smdb_eis_register(struct smdb *db, const struct smdb_eis *e, const struct sm
         rc = smdb_exec_stmt(db, c, s, "eis insert");
     }
     for (size_t i = 0; !rc && i < e->nprofiles; i++)
-        rc = insert_profile(db, c, e->eid, &e->profiles[i]);
+        rc = smdb_sr_insert_profile(db, c, e->eid, &e->profiles[i]);
     for (size_t i = 0; !rc && i < nks; i++)
         rc = insert_keyset(db, c, e->eid, &ks[i]);
     if (!rc)

@@ -16,9 +16,17 @@
 
 #include "../sm_test.h"
 #include "itest.h"
+#include "sm/apdu.h"
 #include "sm/devpki.h"
+#include "sm/ecka.h"
+#include "sm/es8.h"
+#include "sm/gpcert.h"
 #include "sm/hex.h"
 #include "sm/json.h"
+#include "sm/scp03.h"
+#include "sm/secret.h"
+#include "sm/tlv.h"
+#include "smpp/pp.h"
 
 #define SMSR_ADDRESS "4479000001"
 #define MNO1         "2.999.10.1"
@@ -32,6 +40,7 @@ static int port;
 static char eids[2][33];
 static char iccids[2][21];      /* provisioning profiles (enabled, fall-back) */
 static char oper_iccids[2][21]; /* operational profiles (disabled) */
+static char msisdns[2][16];     /* the cards' numbers (the simulator keeps one per card) */
 static unsigned calls;
 
 static char *path_in(const char *a, const char *b)
@@ -197,6 +206,11 @@ static int setup(void **state)
         snprintf(iccids[i], sizeof(iccids[i]), "%s",
                  json_string_value(json_object_get(
                      json_array_get(json_object_get(e, "profileInfo"), 0), "iccid")));
+        snprintf(msisdns[i], sizeof(msisdns[i]), "%s",
+                 json_string_value(json_object_get(
+                     json_object_get(json_array_get(json_object_get(e, "profileInfo"), 0),
+                                     "subscriptionAddress"),
+                     "msisdn")));
         snprintf(oper_iccids[i], sizeof(oper_iccids[i]), "%s",
                  json_string_value(json_object_get(
                      json_array_get(json_object_get(e, "profileInfo"), 1), "iccid")));
@@ -410,6 +424,284 @@ static void enable_disable_delete(void **state)
     expect(m, "Executed-Success", NULL, NULL, NULL);
 }
 
+/* ---- ES3: a whole download relayed over SMS, the test playing the SM-DP ---- */
+
+#define SMDP  "2.999.1.1"
+#define ISD_R "A0000005591010FFFFFFFF8900000100"
+
+/* ES3.SendData to sd with the TLVs (hex); the card's response script, decoded into s (its
+ * items point into *raw, which the caller frees). */
+static void send_data(const char *eid, const char *sd, const struct sm_buf *tlvs, bool more,
+                      uint8_t **raw, struct sm_script *s)
+{
+    char *hex = malloc(2 * tlvs->len + 1), cid[64];
+    json_t *m, *j;
+    const char *rsp;
+    struct sm_decode_err err;
+    size_t n;
+
+    assert_non_null(hex);
+    sm_hex_encode_upper(tlvs->data, tlvs->len, hex);
+    snprintf(cid, sizeof(cid), "send-%u", ++calls);
+    m = json_pack("{s:s, s:s, s:s, s:b}", "eid", eid, "sdAid", sd, "data", hex, "moreToDo", more);
+    free(hex);
+    json_decref(post("smdp", SMDP, "es3/sendData", m, cid, 0, 202, NULL));
+    json_decref(m);
+    j = outcome("smdp", cid, 30, "es3.sendData.response.schema.json");
+    if (strcmp(status_of(j), "Executed-Success"))
+        fail_msg("sendData: %s", sm_json_dump(j));
+    rsp = json_string_value(json_object_get(j, "euiccResponseData"));
+    assert_non_null(rsp);
+    n = strlen(rsp) / 2;
+    *raw = malloc(n);
+    assert_int_equal(sm_hex_decode(rsp, *raw, n), (ssize_t)n);
+    assert_int_equal(sm_script_decode(*raw, n, s, &err), 0);
+    assert_true(s->response);
+    json_decref(j);
+}
+
+/* A C-APDU as a 22 TLV appended to b. */
+static void add_capdu(struct sm_buf *b, uint8_t p1, uint8_t p2, uint8_t ins, const uint8_t *data,
+                      size_t len)
+{
+    struct sm_capdu a = {.cla = 0x80, .ins = ins, .p1 = p1, .p2 = p2, .data = data, .lc = len};
+    struct sm_buf apdu = SM_BUF_INIT;
+
+    assert_int_equal(sm_capdu_encode(&a, &apdu), 0);
+    assert_int_equal(sm_tlv_put(b, 0x22, apdu.data, apdu.len), 0);
+    sm_buf_free(&apdu);
+}
+
+/* The SM-DP's keys: a fresh key pair with CERT.DP.ECDSA signed by the development CI. */
+static void smdp_identity(uint8_t sk[32], uint8_t pk[65], struct sm_buf *cert)
+{
+    struct sm_secret *ci = NULL, *s = NULL;
+    enum sm_curve curve;
+    struct sm_gpcert c;
+    size_t publen = 65;
+
+    assert_int_equal(sm_ec_private_from_pem(path_in("pki/ca.key", NULL), &curve, &ci), 0);
+    assert_int_equal(curve, SM_CURVE_P256);
+    assert_int_equal(sm_ec_keygen(SM_CURVE_P256, &sm_rng_system, &s, pk, &publen), 0);
+    memcpy(sk, s->data, 32);
+    sm_secret_free(s);
+    memset(&c, 0, sizeof(c));
+    c.serial[0] = 0x01;
+    c.serial_len = 1;
+    c.ca_id[0] = 0x02;
+    c.ca_id_len = 1;
+    memcpy(c.subject_id, "2.999.1.1", 9);
+    c.subject_id_len = 9;
+    c.key_usage[0] = 0x88;
+    c.key_usage_len = 1;
+    c.expiration = 20991231;
+    c.has_type = true;
+    c.type = SM_GPCERT_TYPE_SMDP;
+    c.has_param_ref = true;
+    c.curve = SM_CURVE_P256;
+    memcpy(c.pub, pk, 65);
+    c.pub_len = 65;
+    assert_int_equal(sm_gpcert_encode_sign(&c, SM_CURVE_P256, ci->data, ci->len, cert), 0);
+    sm_secret_free(ci);
+}
+
+/* PK.ECASD.ECKA of the card, from its EIS as the SM-DP reads it (ES3.GetEIS). */
+static void ecasd_key(const char *eid, uint8_t pk[65])
+{
+    json_t *m = json_pack("{s:s}", "eid", eid),
+           *j = post("smdp", SMDP, "es3/getEIS", m, NULL, 0, 200, NULL);
+    const char *hex = json_string_value(json_object_get(
+        json_array_get(
+            json_object_get(
+                json_array_get(
+                    json_object_get(
+                        json_object_get(json_object_get(json_object_get(j, "eis"), "eumSignedInfo"),
+                                        "ecasd"),
+                        "keyset"),
+                    0),
+                "certificate"),
+            0),
+        "value"));
+    uint8_t der[512];
+    struct sm_gpcert c;
+    struct sm_decode_err err;
+    ssize_t n;
+
+    assert_non_null(hex);
+    n = sm_hex_decode(hex, der, sizeof(der));
+    assert_true(n > 0);
+    assert_int_equal(sm_gpcert_decode(der, (size_t)n, &c, &err), 0);
+    assert_int_equal(c.pub_len, 65);
+    memcpy(pk, c.pub, 65);
+    json_decref(m);
+    json_decref(j);
+}
+
+static void es3_download_enable(void **state)
+{
+    const char *eid = eids[1], *iccid = "89999030000000000019";
+    uint8_t dp_sk[32], dp_pk[65], ecasd_pk[65], esk[32], epk[65], rc[16], shs[32], info[8],
+        receipt[16], aid[16], hc[8] = {8, 7, 6, 5, 4, 3, 2, 1}, *raw, cerr;
+    struct sm_buf cert = SM_BUF_INIT, tlvs = SM_BUF_INIT, b = SM_BUF_INIT, pkg = {.secure = true};
+    struct sm_secret *e = NULL;
+    struct sm_es8_crt crt;
+    struct sm_es8_keys keys;
+    struct sm_scp03_session sess;
+    struct sm_script sc;
+    struct sm_decode_err err;
+    struct sm_pp_template *t;
+    struct sm_pp_error pe;
+    size_t infolen = sizeof(info), publen = 65;
+    char isdp[33];
+    json_t *m, *j;
+
+    (void)state;
+    memset(&sess, 0, sizeof(sess));
+    smdp_identity(dp_sk, dp_pk, &cert);
+    ecasd_key(eid, ecasd_pk);
+    /* CreateISDP */
+    m = json_pack("{s:s, s:s, s:s, s:i, s:b}", "eid", eid, "iccid", iccid, "mnoId", MNO1,
+                  "requiredMemory", 32768, "moreToDo", 1);
+    json_decref(post("smdp", SMDP, "es3/createISDP", m, "create-1", 0, 202, NULL));
+    j = outcome("smdp", "create-1", 30, "es3.createISDP.response.schema.json");
+    snprintf(isdp, sizeof(isdp), "%s", json_string_value(json_object_get(j, "isdPAid")));
+    assert_int_equal(strlen(isdp), 32);
+    expect(j, "Executed-Success", NULL, NULL, NULL);
+    /* the same ICCID again: refused at once */
+    expect(post("smdp", SMDP, "es3/createISDP", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.3",
+           NULL);
+    json_decref(m);
+    assert_int_equal(sm_hex_decode(isdp, aid, 16), 16);
+    /* key establishment through the ISD-R: INSTALL [for personalization] and block 0 ... */
+    {
+        uint8_t inst[2 + 17 + 3] = {0x00, 0x00, 0x10};
+
+        memcpy(inst + 3, aid, 16);
+        add_capdu(&tlvs, 0x20, 0x00, 0xE6, inst, sizeof(inst));
+    }
+    assert_int_equal(sm_es8_block0_data(cert.data, cert.len, &b), 0);
+    add_capdu(&tlvs, 0x09, 0x00, 0xE2, b.data, b.len);
+    send_data(eid, ISD_R, &tlvs, true, &raw, &sc);
+    assert_int_equal(sc.n, 3); /* 80 01 02, then two R-APDUs */
+    assert_int_equal(sc.item[2].tag, 0x23);
+    assert_int_equal(sc.item[2].len, 20); /* 85 10 <challenge> 90 00 */
+    assert_memory_equal(sc.item[2].value, "\x85\x10", 2);
+    memcpy(rc, sc.item[2].value + 2, 16);
+    free(raw);
+    /* ... block 1: the card answers the receipt the SM-DP computes */
+    assert_int_equal(sm_ec_keygen(SM_CURVE_P256, &sm_rng_system, &e, epk, &publen), 0);
+    memcpy(esk, e->data, 32);
+    sm_secret_free(e);
+    sm_es8_crt_default(&crt);
+    sm_buf_reset(&b);
+    assert_int_equal(
+        sm_es8_block1_data(&crt, SM_CURVE_P256, epk, 65, SM_ES8_EPK_RAW, dp_sk, 32, rc, 16, &b), 0);
+    sm_buf_reset(&tlvs);
+    add_capdu(&tlvs, 0x89, 0x01, 0xE2, b.data, b.len);
+    send_data(eid, ISD_R, &tlvs, true, &raw, &sc);
+    assert_int_equal(sm_ecdh(SM_CURVE_P256, esk, 32, ecasd_pk, 65, shs, 32), 0);
+    assert_int_equal(sm_es8_shared_info(&crt, info, &infolen), 0);
+    assert_int_equal(sm_es8_derive(shs, 32, info, infolen, &keys), 0);
+    sm_buf_reset(&b);
+    assert_int_equal(sm_es8_crt_encode(&crt, &b), 0);
+    assert_int_equal(sm_es8_receipt(keys.receipt_key, b.data, b.len, NULL, 0, receipt), 0);
+    assert_int_equal(sc.item[sc.n - 1].len, 20); /* 86 10 <receipt> 90 00 */
+    assert_memory_equal(sc.item[sc.n - 1].value + 2, receipt, 16);
+    free(raw);
+    /* SCP03t to the ISD-P (its own TAR, the ISD-R's keys): 84, 85 ... */
+    {
+        struct sm_scp03_keys k = {keys.k_enc, keys.k_mac, keys.k_dek, 16};
+
+        sm_buf_reset(&tlvs);
+        assert_int_equal(sm_scp03t_cmd_84(0x30, hc, &tlvs), 0);
+        send_data(eid, isdp, &tlvs, true, &raw, &sc);
+        assert_int_equal(sm_scp03t_host_84(&sess, &k, hc, sc.item[sc.n - 1].value - 2,
+                                           sc.item[sc.n - 1].len + 2, &cerr, &err),
+                         0);
+        free(raw);
+    }
+    sm_buf_reset(&tlvs);
+    assert_int_equal(sm_scp03t_cmd_85(&sess, 0x33, &tlvs), 0);
+    send_data(eid, isdp, &tlvs, true, &raw, &sc);
+    assert_int_equal(sc.item[sc.n - 1].tag, 0x85);
+    free(raw);
+    /* ... and the package in 1000-byte segments */
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s}", "iccid", iccid, "imsi", "001030000000001", "k",
+                  "000102030405060708090a0b0c0d0e0f", "opc", "0f0e0d0c0b0a09080706050403020100",
+                  "adm1", "12345678");
+    assert_int_equal(sm_pp_template_shipped("usim-minimal", &t, &pe), 0);
+    assert_int_equal(sm_pp_personalise(t, m, &pkg, &pe), 0);
+    sm_pp_template_free(t);
+    json_decref(m);
+    for (size_t off = 0; off < pkg.len; off += 1000) {
+        size_t n = pkg.len - off < 1000 ? pkg.len - off : 1000;
+
+        sm_buf_reset(&tlvs);
+        assert_int_equal(sm_scp03t_wrap(&sess, 0x86, pkg.data + off, n, true, &tlvs), 0);
+        send_data(eid, isdp, &tlvs, off + n < pkg.len, &raw, &sc);
+        assert_int_equal(sm_scp03t_host_check(&sess, 0x86, sc.item[sc.n - 1].value - 2,
+                                              sc.item[sc.n - 1].len + 2, NULL, &cerr, &err),
+                         0);
+        free(raw);
+    }
+    /* ProfileDownloadCompleted: Disabled in the EIS, with its address and POL2 (the number is
+     * the card's: the simulated modem has one, and the SM-SR reaches the card through the
+     * enabled profile's MSISDN) */
+    m = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:[{s:s, s:s, s:s}]}}", "eid", eid, "iccid",
+                  iccid, "profileType", "usim-minimal", "subscriptionAddress", "imsi",
+                  "001030000000001", "msisdn", msisdns[1], "pol2", "rule", "subject", "PROFILE",
+                  "action", "DELETE", "qualification", "Not-Allowed");
+    expect(post("smdp", SMDP, "es3/profileDownloadCompleted", m, NULL, 0, 200,
+                "es3.profileDownloadCompleted.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    expect(post("smdp", SMDP, "es3/profileDownloadCompleted", m, NULL, 0, 200, NULL), "Failed",
+           "8.2.1", "3.5", "not Created");
+    json_decref(m);
+    assert_string_equal(state_in_eis(eid, iccid), "Disabled");
+    /* enabled through ES3: the card switches to the downloaded profile and says so */
+    m = json_pack("{s:s, s:s}", "eid", eid, "iccid", iccid);
+    json_decref(post("smdp", SMDP, "es3/enableProfile", m, "enable-dl", 0, 202, NULL));
+    expect(outcome("smdp", "enable-dl", 30, "es3.enableProfile.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eid, iccid), "Enabled");
+    /* back to the fall-back profile (ES4, the owning MNO) */
+    json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-dl", 0, 202, NULL));
+    expect(outcome("mno1", "disable-dl", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eid, iccid), "Disabled");
+    /* POL2 forbids deleting it, before any OTA */
+    expect(post("mno1", MNO1, "es4/deleteProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.3", "3.8",
+           "POL2");
+    /* only the owner changes POL2; the owner lifts the rule, then the delete goes through */
+    json_decref(m);
+    m = json_pack("{s:s, s:s, s:{s:[]}}", "eid", eid, "iccid", iccid, "pol2", "rule");
+    expect(post("mno2", "2.999.10.2", "es4/updatePolicyRules", m, NULL, 0, 200, NULL), "Failed",
+           "8.2.1", "1.2", NULL);
+    expect(post("mno1", MNO1, "es4/updatePolicyRules", m, NULL, 0, 200,
+                "es4.updatePolicyRules.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s, s:{s:s}}", "eid", eid, "iccid", iccid, "newSubscriptionAddress",
+                  "imsi", "001030000000002");
+    expect(post("mno1", MNO1, "es4/updateSubscriptionAddress", m, NULL, 0, 200,
+                "es4.updateSubscriptionAddress.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "iccid", iccid);
+    json_decref(post("smdp", SMDP, "es3/deleteISDP", m, "delete-dl", 0, 202, NULL));
+    expect(outcome("smdp", "delete-dl", 30, "es3.deleteISDP.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_in_eis(eid, iccid), "absent");
+    json_decref(m);
+    sm_es8_keys_clear(&keys);
+    sm_scp03_clear(&sess);
+    sm_wipe(esk, sizeof(esk));
+    sm_wipe(dp_sk, sizeof(dp_sk));
+    sm_buf_free(&cert);
+    sm_buf_free(&tlvs);
+    sm_buf_free(&b);
+    sm_buf_clear_free(&pkg);
+}
+
 /* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
 static void survives_sigkill(void **state)
 {
@@ -453,6 +745,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(audit_over_sms),
     cmocka_unit_test(refusals),
     cmocka_unit_test(enable_disable_delete),
+    cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(unreachable_until_expiry),
     cmocka_unit_test(responses_match_schemas),

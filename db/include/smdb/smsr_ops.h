@@ -83,6 +83,18 @@ int smdb_profile_switch(struct smdb *db, const char *eid, const char *aid, const
                         const char *event, int64_t now_ms);
 int smdb_profile_delete(struct smdb *db, const char *eid, const char *aid, const char *actor,
                         int64_t now_ms);
+/* Data-only changes of a profile (NULL members unchanged), with an audit record. */
+struct smdb_profile_change {
+    const char *state, *pol2, *imsi, *msisdn, *profile_type;
+};
+int smdb_profile_set(struct smdb *db, const char *eid, const char *aid,
+                     const struct smdb_profile_change *ch, const char *actor, const char *event,
+                     int64_t now_ms);
+/* A new profile on the card (CreateISDP), with an audit record. -EEXIST when its ICCID or AID
+ * is taken. */
+struct smdb_profile;
+int smdb_profile_add(struct smdb *db, const char *eid, const struct smdb_profile *p,
+                     const char *actor, int64_t now_ms);
 /* Audit result: free memory, time of the audit. */
 int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory, int64_t now_ms);
 
