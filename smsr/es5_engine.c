@@ -18,6 +18,7 @@
 
 #include "eis_lookup.h"
 #include "es5_engine.h"
+#include "es5_https.h"
 #include "es5_transport.h"
 #include "sm/err.h"
 #include "sm/hex.h"
@@ -34,7 +35,10 @@ struct smsr_engine {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct smsr_sms *sms;
+    struct smsr_https *https; /* NULL when es5.bearer is sms */
     struct sm_http_client *http;
+    /* one actor per operation at a time: the card thread, or an admin session's request */
+    pthread_mutex_t op_mu;
 };
 
 /* ---- helpers shared by the function files ---- */
@@ -237,6 +241,22 @@ static void finish_status(struct smsr_engine *g, struct smdb_op *op, const struc
 
 /* ---- the card thread ---- */
 
+/* Hand the script to the card: over HTTPS (a trigger, then the card's admin session) when the
+ * card can be reached so, else over SMS. */
+static int deliver_script(struct smsr_engine *g, struct smdb_op *op, bool https)
+{
+    struct sm_buf trigger = SM_BUF_INIT;
+    int rc;
+
+    if (!https)
+        return smsr_sms_send(g->sms, op, op->script, op->script_len);
+    rc = smsr_https_trigger(g->https, &trigger);
+    if (!rc)
+        rc = smsr_sms_send_trigger(g->sms, op, trigger.data, trigger.len);
+    sm_buf_free(&trigger);
+    return rc;
+}
+
 /* The operation's turn: check again (the EIS may have changed while it was queued), send. */
 static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct smsr_es5_fn *fn)
 {
@@ -245,6 +265,7 @@ static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct s
     struct sm_status st;
     struct sm_buf script = SM_BUF_INIT;
     int64_t now = sm_wall_ms();
+    bool https = false;
     int rc;
 
     sm_status_ok(&st);
@@ -258,6 +279,7 @@ static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct s
     rc = fn->check(op, &e, &st);
     if (rc == 0)
         rc = fn->script(op, &e, &script);
+    https = rc == 0 && strcmp(a->cfg->es5_bearer, "sms") && smsr_https_usable(g->https, &e);
     smdb_eis_free(&e);
     if (rc > 0) {
         finish_status(g, op, &st);
@@ -266,21 +288,51 @@ static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct s
     }
     if (rc)
         goto later;
-    rc = smsr_sms_send(g->sms, op, script.data, script.len);
-    sm_buf_free(&script);
+    free(op->script);
+    op->script = script.data;
+    op->script_len = script.len;
+    script.data = NULL;
+    rc = deliver_script(g, op, https);
     if (rc == -ENOTCONN || rc == -EAGAIN)
         goto later;
     if (rc) {
         sm_status_fail(&st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
                        "the command could not be sent to the card: %s", sm_strerror(rc));
         finish_status(g, op, &st);
-        return;
     }
-    /* smsr_sms_send stored state sent, the counter and the PoR deadline */
+    /* else stored as sent, with its counter and deadline */
     return;
 later:
     op->next_ms = now + 1000;
     smdb_op_update(a->db, op);
+}
+
+/* A sent script goes again: by SMS after an HTTPS trigger the card did not follow, else the
+ * same script with a new counter. */
+static void resend(struct smsr_engine *g, struct smdb_op *op, const struct smsr_es5_fn *fn)
+{
+    struct sm_status st;
+    int rc;
+
+    if (!op->script_len) {
+        run_queued(g, op, fn);
+        return;
+    }
+    if (!strcmp(op->bearer, "https"))
+        SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no admin session after the trigger, by SMS now",
+                op->function, op->call_id);
+    else
+        SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no PoR for counter %llu, sending again", op->function,
+                op->call_id, (unsigned long long)op->por_cntr);
+    rc = smsr_sms_send(g->sms, op, op->script, op->script_len);
+    if (rc == -ENOTCONN || rc == -EAGAIN) {
+        op->next_ms = sm_wall_ms() + 1000;
+        smdb_op_update(g->a->db, op);
+    } else if (rc) {
+        sm_status_fail(&st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                       "the command could not be sent to the card: %s", sm_strerror(rc));
+        finish_status(g, op, &st);
+    }
 }
 
 static void run_due(struct smsr_engine *g, struct smdb_op *op)
@@ -305,12 +357,12 @@ static void run_due(struct smsr_engine *g, struct smdb_op *op)
         finish_status(g, op, &st);
         return;
     }
-    if (!strcmp(op->state, "queued") || !strcmp(op->state, "sent")) {
-        /* a packet whose PoR did not come goes again, with a new counter */
-        if (!strcmp(op->state, "sent"))
-            SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no PoR for counter %llu, sending again",
-                    op->function, op->call_id, (unsigned long long)op->por_cntr);
+    if (!strcmp(op->state, "queued")) {
         run_queued(g, op, fn);
+        return;
+    }
+    if (!strcmp(op->state, "sent")) {
+        resend(g, op, fn);
         return;
     }
     /* await-notification: nothing to do before the deadline */
@@ -318,9 +370,9 @@ static void run_due(struct smsr_engine *g, struct smdb_op *op)
     smdb_op_update(g->a->db, op);
 }
 
-/* The card answered op (its PoR carried the response script). */
-void smsr_engine_answer(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
-                        const uint8_t *data, size_t len)
+/* The card answered op (its PoR, or its admin session, carried the response script). */
+static void answer_locked(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
+                          const uint8_t *data, size_t len)
 {
     const struct smsr_es5_fn *fn = fn_of(op->function);
     struct smsr_es5_result r = {.out = json_object()};
@@ -369,6 +421,80 @@ void smsr_engine_answer(struct smsr_engine *g, struct smdb_op *op, uint8_t por_s
         return;
     }
     finish(g, op, &r);
+}
+
+/* Run fn on the current row of the operation, if it is still sent, under op_mu. */
+static void with_sent_op(struct smsr_engine *g, int64_t id,
+                         void (*fn)(struct smsr_engine *g, struct smdb_op *op, const void *arg),
+                         const void *arg)
+{
+    struct smdb_op op;
+
+    pthread_mutex_lock(&g->op_mu);
+    if (smdb_op_by_id(g->a->db, id, &op) == 0) {
+        if (!strcmp(op.state, "sent"))
+            fn(g, &op, arg);
+        smdb_op_free(&op);
+    }
+    pthread_mutex_unlock(&g->op_mu);
+}
+
+struct answer_arg {
+    uint8_t status;
+    const uint8_t *data;
+    size_t len;
+    bool por;
+};
+
+static void answer_fn(struct smsr_engine *g, struct smdb_op *op, const void *arg)
+{
+    const struct answer_arg *x = arg;
+
+    if (x->por && !strcmp(op->bearer, "https")) {
+        /* the trigger's PoR comes only on error: the card will not open the session */
+        if (x->status != SM_POR_OK) {
+            SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: HTTPS trigger refused (PoR %02X %s)", op->function,
+                    op->call_id, x->status, sm_por_status_text(x->status));
+            resend(g, op, fn_of(op->function));
+        }
+        return;
+    }
+    answer_locked(g, op, x->status, x->data, x->len);
+}
+
+void smsr_engine_answer(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
+                        const uint8_t *data, size_t len)
+{
+    struct answer_arg x = {por_status, data, len, false};
+
+    with_sent_op(g, op->id, answer_fn, &x);
+}
+
+void smsr_engine_por(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
+                     const uint8_t *data, size_t len)
+{
+    struct answer_arg x = {por_status, data, len, true};
+
+    with_sent_op(g, op->id, answer_fn, &x);
+}
+
+static void session_failed_fn(struct smsr_engine *g, struct smdb_op *op, const void *arg)
+{
+    const char *status = arg;
+    struct sm_status st;
+
+    if (!strcasecmp(status, "unknown-application") || !strcasecmp(status, "not-a-security-domain"))
+        sm_status_fail(&st, 200, SM_SUBJ_SD_AID, SM_RSN_UNKNOWN, NULL,
+                       "the card does not know the targeted application (%s)", status);
+    else
+        sm_status_fail(&st, 200, SM_SUBJ_ISDR, SM_RSN_VERIFICATION_FAILED, op->eid,
+                       "the card's admin session reported %s", status);
+    finish_status(g, op, &st);
+}
+
+void smsr_engine_session_failed(struct smsr_engine *g, const struct smdb_op *op, const char *status)
+{
+    with_sent_op(g, op->id, session_failed_fn, status);
 }
 
 /* Queue the confirmation of a card notification (a card.* step that runs beside the card's
@@ -612,6 +738,7 @@ int smsr_engine_start(struct smsr_app *a)
     g->a = a;
     a->engine = g;
     pthread_mutex_init(&g->mu, NULL);
+    pthread_mutex_init(&g->op_mu, NULL);
     pthread_cond_init(&g->cv, NULL);
     rc = smdb_op_forget_orphans(a->db, &orphans);
     if (!rc && orphans)
@@ -624,6 +751,8 @@ int smsr_engine_start(struct smsr_app *a)
         rc = sm_http_client_global_init() ? -EIO : sm_http_client_new(&hc, &g->http);
     if (!rc)
         rc = smsr_sms_new(a, g, &g->sms);
+    if (!rc && strcmp(a->cfg->es5_bearer, "sms"))
+        rc = smsr_https_start(a, g, &g->https);
     if (!rc && !(rc = -pthread_create(&g->card_thread, NULL, card_thread, g)))
         g->card_started = true;
     if (!rc && !(rc = -pthread_create(&g->outbox_thread, NULL, outbox_thread, g)))
@@ -649,9 +778,11 @@ void smsr_engine_stop(struct smsr_app *a)
         pthread_join(g->card_thread, NULL);
     if (g->outbox_started)
         pthread_join(g->outbox_thread, NULL);
+    smsr_https_stop(g->https);
     smsr_sms_free(g->sms);
     sm_http_client_free(g->http);
     pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->op_mu);
     pthread_mutex_destroy(&g->mu);
     free(g);
     a->engine = NULL;

@@ -16,6 +16,7 @@
 
 #include "es5_engine.h"
 #include "es5_transport.h"
+#include "isdr_keys.h"
 #include "sm/err.h"
 #include "sm/hex.h"
 #include "sm/keystore.h"
@@ -44,57 +45,31 @@ struct smsr_sms {
     char address[SM_SMPP_ADDR_SIZE]; /* the SM-SR's own address, without + */
 };
 
-/* The card's SCP80 key set (lowest KVN) unwrapped: KIc (index 1) and KID (index 2). */
+/* The card's SCP80 key set (lowest KVN): KIc (index 1) and KID (index 2). */
 struct card_keys {
     unsigned kvn;
-    uint8_t kic[32], kid[32];
+    const uint8_t *kic, *kid;
     size_t kic_len, kid_len;
+    struct smsr_isdr_keys k;
 };
 
 static void keys_wipe(struct card_keys *k)
 {
-    sm_wipe(k, sizeof(*k));
+    smsr_isdr_keys_wipe(&k->k);
 }
 
 static int load_keys(struct smsr_app *a, const char *eid, struct card_keys *out)
 {
-    struct smdb_keyset ks;
-    struct sm_secret *plain = NULL;
-    char label[96];
-    int rc = -ENOKEY;
+    int rc = smsr_isdr_keys_load(a, eid, "SCP80", 0x01, 0x0F, &out->k);
 
-    memset(out, 0, sizeof(*out));
-    for (unsigned kvn = 1; kvn <= 0x0F; kvn++) {
-        rc = smdb_keyset_get(a->db, eid, "SCP80", kvn, &ks);
-        if (rc == -ENOENT)
-            continue;
-        if (rc)
-            return rc;
-        snprintf(label, sizeof(label), "smsr:isdr:%s:SCP80:%u", eid, kvn);
-        rc = sm_keystore_unwrap(a->ks, label, ks.wrapped, ks.wrapped_len, &plain);
-        free(ks.wrapped);
-        if (rc)
-            return rc;
-        out->kvn = kvn;
-        /* blob: index (1) | type (1) | length (1) | value, per key (es1_register_eis.c) */
-        for (size_t p = 0; p + 3 <= plain->len;) {
-            uint8_t idx = plain->data[p], l = plain->data[p + 2];
-
-            if (p + 3 + l > plain->len || l > 32)
-                break;
-            if (idx == 1) {
-                memcpy(out->kic, plain->data + p + 3, l);
-                out->kic_len = l;
-            } else if (idx == 2) {
-                memcpy(out->kid, plain->data + p + 3, l);
-                out->kid_len = l;
-            }
-            p += 3 + (size_t)l;
-        }
-        sm_secret_free(plain);
-        return out->kic_len && out->kid_len ? 0 : -ENOKEY;
-    }
-    return -ENOKEY;
+    if (rc)
+        return rc;
+    out->kvn = out->k.kvn;
+    out->kic = out->k.key[1].v;
+    out->kic_len = out->k.key[1].len;
+    out->kid = out->k.key[2].v;
+    out->kid_len = out->k.key[2].len;
+    return out->kic_len && out->kid_len ? 0 : -ENOKEY;
 }
 
 int smsr_sms_new(struct smsr_app *a, struct smsr_engine *g, struct smsr_sms **out)
@@ -203,9 +178,10 @@ static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size
         SM_LOGW(SM_LOG_OTA, eid, "PoR for counter %llu dropped: success without a checksum",
                 (unsigned long long)cntr);
     } else if (smdb_op_by_por(s->a->db, eid, cntr, &op) == 0) {
-        uint8_t tar[3];
+        uint8_t tar[3] = {0x00, 0x00, 0x01};
 
-        smsr_op_tar(&op, tar);
+        if (strcmp(op.bearer, "https"))
+            smsr_op_tar(&op, tar);
         if (memcmp(por.tar, tar, 3))
             SM_LOGW(SM_LOG_OTA, eid,
                     "PoR for counter %llu from TAR %02X%02X%02X, not %02X%02X%02X: "
@@ -213,7 +189,7 @@ static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size
                     (unsigned long long)cntr, por.tar[0], por.tar[1], por.tar[2], tar[0], tar[1],
                     tar[2]);
         else
-            smsr_engine_answer(s->g, &op, por.status, por.data.data, por.data.len);
+            smsr_engine_por(s->g, &op, por.status, por.data.data, por.data.len);
         smdb_op_free(&op);
     } else {
         SM_LOGI(SM_LOG_OTA, eid, "PoR for counter %llu matches no operation (late or repeated)",
@@ -322,10 +298,16 @@ void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
     sm_sms_reasm_expire(s->reasm, (uint64_t)(sm_wall_ms() / 1000));
 }
 
-int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len)
+/* The trigger asks for a PoR on error only: success shows as the admin session. */
+static const uint8_t spi_trigger[2] = {SM_SPI1_CC | SM_SPI1_CIPHER | SM_SPI1_CNTR_HIGHER,
+                                       SM_SPI2_POR_ON_ERROR | SM_SPI2_POR_CC | SM_SPI2_POR_CIPHER |
+                                           SM_SPI2_POR_SUBMIT};
+
+static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len,
+                       const uint8_t spi[2], const char *bearer, int64_t wait_ms)
 {
     struct smsr_app *a = s->a;
-    struct sm_scp80_header h = {.spi = {spi_cmd[0], spi_cmd[1]}};
+    struct sm_scp80_header h = {.spi = {spi[0], spi[1]}};
     struct sm_buf pkt = SM_BUF_INIT, *parts;
     struct sm_scp80_keys keys;
     struct card_keys k;
@@ -337,7 +319,10 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
 
     if (!s->smpp || !sm_smpp_is_bound(s->smpp))
         return -ENOTCONN;
-    smsr_op_tar(op, h.tar);
+    if (!strcmp(bearer, "https"))
+        h.tar[2] = 0x01; /* the trigger goes to the ISD-R, whatever the script's target */
+    else
+        smsr_op_tar(op, h.tar);
     rc = smdb_card_msisdn(a->db, op->eid, msisdn);
     if (rc)
         return rc;
@@ -368,10 +353,11 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
     }
     /* stored as sent before the first part leaves: a PoR can only find it that way */
     snprintf(op->state, sizeof(op->state), "sent");
+    snprintf(op->bearer, sizeof(op->bearer), "%s", bearer);
     op->attempts++;
     op->por_kvn = kvn;
     op->por_cntr = cntr;
-    op->next_ms = sm_wall_ms() + (int64_t)a->cfg->es5_por_timeout * 1000;
+    op->next_ms = sm_wall_ms() + wait_ms;
     if (op->next_ms > op->deadline_ms)
         op->next_ms = op->deadline_ms;
     rc = smdb_op_update(a->db, op);
@@ -404,9 +390,23 @@ int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script,
     }
     free(parts);
     if (!rc && !sub)
-        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: counter %llu sent in %d SMS", op->function,
-                op->call_id, (unsigned long long)cntr, n);
+        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: %s counter %llu sent in %d SMS", op->function,
+                op->call_id, !strcmp(bearer, "https") ? "HTTPS trigger," : "script,",
+                (unsigned long long)cntr, n);
     /* a submit the SMSC refused or a lost session: the PoR timeout sends it again, with a new
      * counter */
     return rc;
+}
+
+int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len)
+{
+    return send_packet(s, op, script, len, spi_cmd, "sms",
+                       (int64_t)s->a->cfg->es5_por_timeout * 1000);
+}
+
+int smsr_sms_send_trigger(struct smsr_sms *s, struct smdb_op *op, const uint8_t *trigger,
+                          size_t len)
+{
+    return send_packet(s, op, trigger, len, spi_trigger, "https",
+                       (int64_t)s->a->cfg->es5_https_timeout * 1000);
 }

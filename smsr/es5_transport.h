@@ -29,9 +29,20 @@ void smsr_sms_serve(struct smsr_sms *s, int wait_ms);
  */
 int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len);
 
-/* The engine's side (es5_engine.c). */
+/* Send the HTTPS trigger (data: the 81 TLV) to the card's ISD-R, PoR on error only; op is stored
+ * as sent by https with the counter and the session deadline. Errors as smsr_sms_send. */
+int smsr_sms_send_trigger(struct smsr_sms *s, struct smdb_op *op, const uint8_t *trigger,
+                          size_t len);
+
+/* The engine's side (es5_engine.c). A PoR for op (the response script in data), and the
+ * response script of an admin session; both act only on an operation still sent. */
+void smsr_engine_por(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
+                     const uint8_t *data, size_t len);
 void smsr_engine_answer(struct smsr_engine *g, struct smdb_op *op, uint8_t por_status,
                         const uint8_t *data, size_t len);
 void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notification *n);
+/* The card's admin session reported a script status other than ok for op. */
+void smsr_engine_session_failed(struct smsr_engine *g, const struct smdb_op *op,
+                                const char *status);
 
 #endif

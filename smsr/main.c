@@ -6,6 +6,8 @@
 
 #define OFF(f) offsetof(struct smsr_cfg, f)
 
+static const char *const bearers[] = {"sms", "https", "auto", NULL};
+
 static const struct sm_cfg_key smsr_keys[] = {
     {"api", "listen", SM_CFG_ADDR, OFF(base.listen), "127.0.0.1:9443", 0, 0, NULL,
      "address and port of the ES1/ES3/ES4/ES7 HTTPS API (port 0: any free port)"},
@@ -31,6 +33,15 @@ static const struct sm_cfg_key smsr_keys[] = {
      "and notifications"},
     {"es5", "por_timeout", SM_CFG_INT, OFF(es5_por_timeout), "30", 1, 3600, NULL,
      "seconds to wait for a PoR before the packet goes again (with a new counter)"},
+    {"es5", "bearer", SM_CFG_ENUM, OFF(es5_bearer), "auto", 0, 0, bearers,
+     "how scripts reach the cards: sms (SCP80), https (SCP81 admin sessions, triggered by SMS) or "
+     "auto (https when the card supports it and has an SCP81 key set, else sms)"},
+    {"es5", "admin_listen", SM_CFG_ADDR, OFF(es5_admin_listen), "127.0.0.1:9444", 0, 0, NULL,
+     "address and port of the SCP81 admin agent (TLS 1.2 PSK); the trigger names it"},
+    {"es5", "admin_uri", SM_CFG_STRING, OFF(es5_admin_uri), "/gsma/adminagent", 0, 0, NULL,
+     "path of the admin agent's first POST"},
+    {"es5", "https_timeout", SM_CFG_INT, OFF(es5_https_timeout), "60", 1, 3600, NULL,
+     "seconds for the card's admin session to come after a trigger; then the script goes by SMS"},
     {"es5", "validity", SM_CFG_INT, OFF(es5_validity), "86400", 10, 2592000, NULL,
      "seconds an operation may take when the call gives no validityPeriod; then Expired"},
 };

@@ -22,6 +22,10 @@ struct smsr_cfg {
     char *es5_address;    /* the SM-SR's SMS address (cards' MO messages go there) */
     long es5_por_timeout; /* seconds before a packet without PoR is sent again */
     long es5_validity;    /* seconds an operation may take when the call gives no validity */
+    char *es5_bearer;     /* sms | https | auto */
+    struct sm_cfg_addr es5_admin_listen; /* SCP81 admin agent */
+    char *es5_admin_uri;
+    long es5_https_timeout; /* seconds for the card's admin session to come, else SMS */
 };
 
 /* An EUM's transport key for the key values of its EISs (ES1; bilateral, sgp02 4.1). */

@@ -9,7 +9,7 @@
 /* The columns smsr_ops.c reads into struct smdb_op, in this order. */
 #define OP_COLS                                                                                    \
     "id, requester, call_id, function, eid, iccid, isdp_aid, params, state, attempts, "            \
-    "created_ms, deadline_ms, next_ms, por_kvn, por_cntr, card_response"
+    "created_ms, deadline_ms, next_ms, por_kvn, por_cntr, card_response, bearer, script"
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -99,13 +99,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_OP_NEXT] = "SELECT min(next_ms) FROM operation WHERE state <> 'done'",
     [STMT_OP_UPDATE] = "UPDATE operation SET state = :state, attempts = :attempts, next_ms = "
                        ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp, "
-                       "isdp_aid = :aid WHERE id = :id",
+                       "isdp_aid = :aid, bearer = :bearer, script = :script WHERE id = :id",
     [STMT_OP_DONE] = "UPDATE operation SET state = 'done', outcome = :outcome, card_response = "
                      ":resp, finished_ms = :now WHERE id = :id AND state <> 'done'",
     [STMT_OP_BY_POR] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
                        "AND por_cntr = :cntr",
     [STMT_OP_AWAITING] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = "
                          "'await-notification' ORDER BY id LIMIT 1",
+    [STMT_OP_HTTPS_NEXT] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
+                           "AND bearer = 'https' ORDER BY id LIMIT 1",
+    [STMT_OP_BY_ID] = "SELECT " OP_COLS " FROM operation WHERE id = :id",
     [STMT_OP_PENDING] = "SELECT count(*) FROM operation WHERE state <> 'done'",
     [STMT_OP_ORPHANS] = "DELETE FROM api_call WHERE state <> 'done' AND NOT EXISTS (SELECT 1 "
                         "FROM operation o WHERE o.requester = api_call.requester AND o.call_id "

@@ -13,7 +13,10 @@ void smdb_op_free(struct smdb_op *op)
 {
     free(op->params);
     free(op->card_response);
+    free(op->script);
     op->params = op->card_response = NULL;
+    op->script = NULL;
+    op->script_len = 0;
 }
 
 static void bind_opt(sqlite3_stmt *s, const char *name, const char *v)
@@ -47,7 +50,14 @@ static int read_op(sqlite3_stmt *s, struct smdb_op *op)
     op->por_cntr = (uint64_t)sqlite3_column_int64(s, 14);
     t = sqlite3_column_text(s, 15);
     op->card_response = t ? strdup((const char *)t) : NULL;
-    if (!op->params || (t && !op->card_response)) {
+    smdb_col_text(s, 16, op->bearer, sizeof(op->bearer));
+    if (sqlite3_column_type(s, 17) == SQLITE_BLOB && sqlite3_column_bytes(s, 17) > 0) {
+        op->script_len = (size_t)sqlite3_column_bytes(s, 17);
+        op->script = malloc(op->script_len);
+        if (op->script)
+            memcpy(op->script, sqlite3_column_blob(s, 17), op->script_len);
+    }
+    if (!op->params || (t && !op->card_response) || (op->script_len && !op->script)) {
         smdb_op_free(op);
         return -ENOMEM;
     }
@@ -132,6 +142,11 @@ int smdb_op_update(struct smdb *db, const struct smdb_op *op)
     smdb_bind_int64(s, ":cntr", (int64_t)op->por_cntr);
     bind_opt(s, ":resp", op->card_response);
     bind_opt(s, ":aid", op->isdp_aid);
+    smdb_bind_text(s, ":bearer", op->bearer[0] ? op->bearer : "sms");
+    if (op->script_len)
+        smdb_bind_blob(s, ":script", op->script, op->script_len);
+    else
+        smdb_bind_null(s, ":script");
     smdb_bind_int64(s, ":id", op->id);
     rc = smdb_exec_stmt(db, c, s, "operation update");
     smdb_release(db, c);
@@ -177,6 +192,16 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
 int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_op *out)
 {
     return one_op(db, STMT_OP_BY_POR, eid, (int64_t)cntr, ":cntr", out, "operation by PoR");
+}
+
+int smdb_op_https_next(struct smdb *db, const char *eid, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_HTTPS_NEXT, eid, 0, NULL, out, "operation for a session");
+}
+
+int smdb_op_by_id(struct smdb *db, int64_t id, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_BY_ID, NULL, id, ":id", out, "operation by id");
 }
 
 int smdb_op_awaiting(struct smdb *db, const char *eid, struct smdb_op *out)

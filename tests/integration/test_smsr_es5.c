@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The SM-SR's ES5 engine end to end over SMS, four real processes: smsr (ES1, ES4, ES3, the
- * engine), smsc-sim (SMPP), euicc-sim (the cards). Cards are registered through ES1; ES4/ES3
+ * The SM-SR's ES5 engine end to end, four real processes: smsr (ES1, ES4, ES3, the engine, the
+ * SCP81 admin agent), smsc-sim (SMPP), euicc-sim (the cards); scripts go over SMS (SCP80) or
+ * HTTPS (SCP81) as SM_ES5_BEARER says. Cards are registered through ES1; ES4/ES3
  * calls are answered 202 and followed through GET /gsma/operations until the card's answer
  * ends them. Refusals the SM-SR decides itself are answered at once.
  */
@@ -42,6 +43,15 @@ static char iccids[2][21];      /* provisioning profiles (enabled, fall-back) */
 static char oper_iccids[2][21]; /* operational profiles (disabled) */
 static char msisdns[2][16];     /* the cards' numbers (the simulator keeps one per card) */
 static unsigned calls;
+
+/* SM_ES5_BEARER: sms (SCP80 only) or https (SCP81 admin sessions after a trigger SMS); CTest
+ * runs the test once each way. */
+static const char *bearer(void)
+{
+    const char *b = getenv("SM_ES5_BEARER");
+
+    return b && !strcmp(b, "sms") ? "sms" : "https";
+}
 
 static char *path_in(const char *a, const char *b)
 {
@@ -230,8 +240,9 @@ static int setup(void **state)
              "127.0.0.1:0\nport_file = smsr.port\n[tls]\ncert = pki/smsr.crt\nkey = "
              "pki/smsr.key\nclient_ca = pki/ca.crt\n[db]\npath = smsr.db\n[es1]\nci_certs = "
              "pki/ca.crt\ntransport_keys = transport-keys\n[es5]\nsmsc = 127.0.0.1:%d\n"
-             "system_id = smsr\npassword = srpw\naddress = +" SMSR_ADDRESS "\npor_timeout = 3\n",
-             smsc_port);
+             "system_id = smsr\npassword = srpw\naddress = +" SMSR_ADDRESS "\npor_timeout = 3\n"
+             "bearer = %s\nadmin_listen = 127.0.0.1:0\nhttps_timeout = 3\n",
+             smsc_port, bearer());
     if (itest_write_file(path_in("smsr.conf", NULL), text))
         return -1;
     snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json", dir,
@@ -288,8 +299,8 @@ static void notifications_confirmed(void **state)
     }
 }
 
-/* AuditEIS over SMS: GET DATA FF21 and GET STATUS in one script, the PoR's answers in the EIS. */
-static void audit_over_sms(void **state)
+/* AuditEIS: GET DATA FF21 and GET STATUS in one script, the card's answers in the EIS. */
+static void audit(void **state)
 {
     json_t *m = json_pack("{s:s, s:[s]}", "eid", eids[0], "iccid", iccids[0]), *j, *eis, *p;
 
@@ -732,6 +743,21 @@ static void unreachable_until_expiry(void **state)
     expect(j, "Expired", "8.1", "4.10", "did not answer");
 }
 
+/* The scripts went by the bearer this run is about. */
+static void bearer_used(void **state)
+{
+    char cmd[512], out[64];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "grep -c 'handed out in the admin session' %s/smsr.log || true",
+             dir);
+    assert_int_equal(run_out(cmd, out, sizeof(out)), 0);
+    if (!strcmp(bearer(), "https"))
+        assert_true(atoi(out) > 10);
+    else
+        assert_int_equal(atoi(out), 0);
+}
+
 static void responses_match_schemas(void **state)
 {
     (void)state;
@@ -742,12 +768,13 @@ static void responses_match_schemas(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(notifications_confirmed),
-    cmocka_unit_test(audit_over_sms),
+    cmocka_unit_test(audit),
     cmocka_unit_test(refusals),
     cmocka_unit_test(enable_disable_delete),
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(unreachable_until_expiry),
+    cmocka_unit_test(bearer_used),
     cmocka_unit_test(responses_match_schemas),
 };
 

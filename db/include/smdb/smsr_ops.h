@@ -29,6 +29,9 @@ struct smdb_op {
     unsigned por_kvn;
     uint64_t por_cntr;   /* 0: no packet out */
     char *card_response; /* hex, may be NULL */
+    char bearer[8];      /* sms | https */
+    uint8_t *script;     /* the command script decided for the card (malloc'd), may be NULL */
+    size_t script_len;
 };
 
 void smdb_op_free(struct smdb_op *op);
@@ -43,7 +46,8 @@ int smdb_op_insert(struct smdb *db, const struct smdb_op *op, int64_t *id);
 int smdb_op_due(struct smdb *db, int64_t now_ms, struct smdb_op *out);
 /* Milliseconds until the next operation is due (0: now), or -1 when none is pending. */
 int64_t smdb_op_next_wait(struct smdb *db, int64_t now_ms);
-/* Store state, attempts, next_ms, por_kvn, por_cntr and card_response of op. */
+/* Store state, attempts, next_ms, por_kvn, por_cntr, card_response, isdp_aid, bearer and
+ * script of op. */
 int smdb_op_update(struct smdb *db, const struct smdb_op *op);
 /*
  * End an operation in one transaction: state done with outcome; the journaled call
@@ -55,6 +59,9 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
                    int64_t now_ms);
 /* The sent operation of card eid whose packet had counter cntr, or -ENOENT. */
 int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_op *out);
+/* The oldest operation of card eid whose script waits for the card's admin session. */
+int smdb_op_https_next(struct smdb *db, const char *eid, struct smdb_op *out);
+int smdb_op_by_id(struct smdb *db, int64_t id, struct smdb_op *out);
 /* The operation of card eid waiting for a card notification, or -ENOENT. */
 int smdb_op_awaiting(struct smdb *db, const char *eid, struct smdb_op *out);
 /* How many operations are not done. */
