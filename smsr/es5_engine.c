@@ -307,8 +307,11 @@ later:
     smdb_op_update(a->db, op);
 }
 
-/* A sent script goes again: by SMS after an HTTPS trigger the card did not follow, else the
- * same script with a new counter. */
+/* Triggers sent before an operation's script goes by SMS instead. */
+#define SMSR_HTTPS_TRIGGERS 3
+
+/* A sent script goes again: another trigger, or by SMS after the triggers the card did not
+ * follow; else the same script with a new counter. */
 static void resend(struct smsr_engine *g, struct smdb_op *op, const struct smsr_es5_fn *fn)
 {
     struct sm_status st;
@@ -318,9 +321,16 @@ static void resend(struct smsr_engine *g, struct smdb_op *op, const struct smsr_
         run_queued(g, op, fn);
         return;
     }
-    if (!strcmp(op->bearer, "https"))
-        SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no admin session after the trigger, by SMS now",
-                op->function, op->call_id);
+    if (!strcmp(op->bearer, "https") && op->attempts < SMSR_HTTPS_TRIGGERS) {
+        /* a card busy with another session may have let the trigger go: trigger again */
+        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: no admin session yet, trigger %u", op->function,
+                op->call_id, op->attempts + 1);
+        rc = deliver_script(g, op, true);
+        if (!rc)
+            return;
+    } else if (!strcmp(op->bearer, "https"))
+        SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no admin session after %u triggers, by SMS now",
+                op->function, op->call_id, op->attempts);
     else
         SM_LOGW(SM_LOG_OTA, op->eid, "%s %s: no PoR for counter %llu, sending again", op->function,
                 op->call_id, (unsigned long long)op->por_cntr);
@@ -414,6 +424,18 @@ static void answer_locked(struct smsr_engine *g, struct smdb_op *op, uint8_t por
         return;
     }
     if (r.await_notification) {
+        unsigned type;
+
+        /* the card's notification may have overtaken its answer (it goes by SMS, the answer
+         * by the admin session): it ends the operation now */
+        if (smdb_card_notif_since(g->a->db, op->eid, op->created_ms, &type) == 0) {
+            if (type == 0x03)
+                sm_status_fail(&r.st, 200, SM_SUBJ_PROFILE, SM_RSN_EXECUTION_ERROR, op->iccid,
+                               "the card could not complete the change and rolled back "
+                               "(notification 03)");
+            finish(g, op, &r);
+            return;
+        }
         snprintf(op->state, sizeof(op->state), "await-notification");
         op->next_ms = op->deadline_ms;
         smdb_op_update(g->a->db, op);

@@ -199,9 +199,12 @@ static enum MHD_Result next_script(struct smsr_https *h, struct MHD_Connection *
     uint8_t tar[3];
     enum MHD_Result ret;
 
-    if (smdb_op_https_next(h->a->db, eid, &op) || !op.script_len) {
-        if (op.id)
-            smdb_op_free(&op);
+    int64_t now = sm_wall_ms();
+
+    /* a script taken by a session that vanished goes again after es5.https_timeout */
+    if (smdb_op_https_next(h->a->db, eid, now, now - h->a->cfg->es5_https_timeout * 1000, &op) ||
+        !op.script_len) {
+        smdb_op_free(&op);
         return reply(c, MHD_HTTP_NO_CONTENT, NULL, 0, NULL, NULL);
     }
     snprintf(next, sizeof(next), "%s/%lld", h->a->cfg->es5_admin_uri, (long long)op.id);

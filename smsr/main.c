@@ -40,8 +40,9 @@ static const struct sm_cfg_key smsr_keys[] = {
      "address and port of the SCP81 admin agent (TLS 1.2 PSK); the trigger names it"},
     {"es5", "admin_uri", SM_CFG_STRING, OFF(es5_admin_uri), "/gsma/adminagent", 0, 0, NULL,
      "path of the admin agent's first POST"},
-    {"es5", "https_timeout", SM_CFG_INT, OFF(es5_https_timeout), "60", 1, 3600, NULL,
-     "seconds for the card's admin session to come after a trigger; then the script goes by SMS"},
+    {"es5", "https_timeout", SM_CFG_INT, OFF(es5_https_timeout), "10", 1, 3600, NULL,
+     "seconds for the card's admin session to come after a trigger; after three triggers the "
+     "script goes by SMS"},
     {"es5", "validity", SM_CFG_INT, OFF(es5_validity), "86400", 10, 2592000, NULL,
      "seconds an operation may take when the call gives no validityPeriod; then Expired"},
 };

@@ -106,8 +106,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
                        "AND por_cntr = :cntr",
     [STMT_OP_AWAITING] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = "
                          "'await-notification' ORDER BY id LIMIT 1",
-    [STMT_OP_HTTPS_NEXT] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
-                           "AND bearer = 'https' ORDER BY id LIMIT 1",
+    /* one statement, so that two sessions of the same card never take the same script */
+    [STMT_OP_HTTPS_NEXT] = "UPDATE operation SET handed_ms = :now WHERE id = (SELECT id FROM "
+                           "operation WHERE eid = :eid AND state = 'sent' AND bearer = 'https' "
+                           "AND (handed_ms IS NULL OR handed_ms < :stale) ORDER BY id LIMIT 1) "
+                           "RETURNING " OP_COLS,
     [STMT_OP_BY_ID] = "SELECT " OP_COLS " FROM operation WHERE id = :id",
     [STMT_OP_PENDING] = "SELECT count(*) FROM operation WHERE state <> 'done'",
     [STMT_OP_ORPHANS] = "DELETE FROM api_call WHERE state <> 'done' AND NOT EXISTS (SELECT 1 "
@@ -121,6 +124,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
                          "AND msisdn IS NOT NULL",
     [STMT_NOTIF_INSERT] = "INSERT INTO card_notification (eid, seq, type, isdp_aid, imei, "
                           "received_ms) VALUES (:eid, :seq, :type, :aid, :imei, :now)",
+    [STMT_NOTIF_SINCE] = "SELECT type FROM card_notification WHERE eid = :eid AND received_ms "
+                         ">= :since AND type IN (2, 3, 5) ORDER BY received_ms DESC LIMIT 1",
     [STMT_NOTIF_CONFIRMED] = "UPDATE card_notification SET confirmed_ms = :now WHERE eid = :eid "
                              "AND seq = :seq",
     [STMT_PROFILE_UPDATE] = "UPDATE eis_profile SET state = coalesce(:state, state), fallback = "

@@ -72,6 +72,7 @@ static int one_op(struct smdb *db, enum smdb_stmt idx, const char *eid, int64_t 
     sqlite3_stmt *s = smdb_stmt(c, idx);
     int rc;
 
+    memset(out, 0, sizeof(*out));
     if (eid)
         smdb_bind_text(s, ":eid", eid);
     if (num_name)
@@ -194,9 +195,28 @@ int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_
     return one_op(db, STMT_OP_BY_POR, eid, (int64_t)cntr, ":cntr", out, "operation by PoR");
 }
 
-int smdb_op_https_next(struct smdb *db, const char *eid, struct smdb_op *out)
+int smdb_op_https_next(struct smdb *db, const char *eid, int64_t now_ms, int64_t stale_ms,
+                       struct smdb_op *out)
 {
-    return one_op(db, STMT_OP_HTTPS_NEXT, eid, 0, NULL, out, "operation for a session");
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_HTTPS_NEXT);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_int64(s, ":stale", stale_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        rc = read_op(s, out);
+        if (!rc && sqlite3_step(s) != SQLITE_DONE)
+            rc = smdb_fail(db, c, "operation for a session", SQLITE_ERROR);
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "operation for a session", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
 }
 
 int smdb_op_by_id(struct smdb *db, int64_t id, struct smdb_op *out)
@@ -289,6 +309,26 @@ int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned
     bind_opt(s, ":imei", imei);
     smdb_bind_int64(s, ":now", now_ms);
     rc = smdb_exec_stmt(db, c, s, "notification insert");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_card_notif_since(struct smdb *db, const char *eid, int64_t since_ms, unsigned *type)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_NOTIF_SINCE);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":since", since_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *type = (unsigned)sqlite3_column_int(s, 0);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "notification since", rc);
+    }
+    sqlite3_reset(s);
     smdb_release(db, c);
     return rc;
 }

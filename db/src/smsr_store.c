@@ -33,7 +33,7 @@ static int exists(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const c
 }
 
 int smdb_sr_insert_profile(struct smdb *db, struct smdb_conn *c, const char *eid,
-                          const struct smdb_profile *p)
+                           const struct smdb_profile *p)
 {
     sqlite3_stmt *s = smdb_stmt(c, STMT_SR_PROFILE_INSERT);
 

@@ -107,6 +107,9 @@ static const struct sm_cfg_key keys[] = {
      "sends of a notification before a change is rolled back"},
     {"card", "notification_interval", SM_CFG_INT, OFF(notification_interval), "30", 1, 86400, NULL,
      "seconds between sends of an unconfirmed notification"},
+    {"card", "notification_tick", SM_CFG_INT, OFF(notification_tick), "1000", 10, 60000, NULL,
+     "milliseconds between looks for notifications due (a card sends one after a profile "
+     "change within this time; lower it for load tests)"},
     {"card", "attach_notification", SM_CFG_BOOL, OFF(attach_notification), "no", 0, 0, NULL,
      "queue the first-network-attachment notification (type 01) on every new card"},
     {"card", "cache_idle", SM_CFG_INT, OFF(cache_idle), "600", 1, 86400, NULL,

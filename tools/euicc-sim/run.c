@@ -244,7 +244,7 @@ int sim_run(struct sim_app *a)
     while (!stop_signal) {
         struct pollfd p[2] = {{.fd = lfd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         int64_t now = sim_now_ms();
-        int timeout = 500;
+        int timeout = next_tick - now < 500 ? (int)(next_tick > now ? next_tick - now : 0) : 500;
 
         if (a->cfg.smpp_enabled && !r.smpp && now >= next_smpp_try) {
             if (smpp_connect(&r))
@@ -279,9 +279,9 @@ int sim_run(struct sim_app *a)
         }
         if (now >= next_tick) {
             /* notifications due, then memory */
-            smdb_sim_due(a->db, now, 200, notify_due, &r);
+            smdb_sim_due(a->db, now, 2000, notify_due, &r);
             sim_app_cache_trim(a, now, a->cfg.cache_idle * 1000);
-            next_tick = now + 1000;
+            next_tick = now + a->cfg.notification_tick;
         }
     }
     SM_LOGN(SM_LOG_MAIN, "euicc-sim",

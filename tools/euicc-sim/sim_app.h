@@ -38,7 +38,7 @@ struct sim_config {
     long pol1_disable, pol1_delete, pol1_delete_when_disabled;
     char *notification_aid_tag;
     long disable_notification;
-    long notification_retries, notification_interval;
+    long notification_retries, notification_interval, notification_tick;
     long cache_idle, test_res_len;
     bool attach_notification;
 };

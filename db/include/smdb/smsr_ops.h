@@ -59,8 +59,10 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
                    int64_t now_ms);
 /* The sent operation of card eid whose packet had counter cntr, or -ENOENT. */
 int smdb_op_by_por(struct smdb *db, const char *eid, uint64_t cntr, struct smdb_op *out);
-/* The oldest operation of card eid whose script waits for the card's admin session. */
-int smdb_op_https_next(struct smdb *db, const char *eid, struct smdb_op *out);
+/* Take the oldest operation of card eid whose script waits for an admin session and that no
+ * session took since stale_ms (marked taken at now_ms, atomically). -ENOENT when none. */
+int smdb_op_https_next(struct smdb *db, const char *eid, int64_t now_ms, int64_t stale_ms,
+                       struct smdb_op *out);
 int smdb_op_by_id(struct smdb *db, int64_t id, struct smdb_op *out);
 /* The operation of card eid waiting for a card notification, or -ENOENT. */
 int smdb_op_awaiting(struct smdb *db, const char *eid, struct smdb_op *out);
@@ -80,6 +82,9 @@ int smdb_card_msisdn(struct smdb *db, const char *eid, char msisdn[16]);
 /* Record a card notification; -EEXIST when (eid, seq) was seen (a repetition). */
 int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned type,
                         const char *aid, const char *imei, int64_t now_ms);
+/* The type of the card's latest profile-change notification (02, 03, 05) received since
+ * since_ms, or -ENOENT. */
+int smdb_card_notif_since(struct smdb *db, const char *eid, int64_t since_ms, unsigned *type);
 int smdb_card_notif_confirmed(struct smdb *db, const char *eid, unsigned seq, int64_t now_ms);
 
 /* Profile changes the card reported. state NULL: unchanged; fallback < 0: unchanged. */

@@ -5,4 +5,6 @@
 ALTER TABLE operation ADD COLUMN bearer TEXT NOT NULL DEFAULT 'sms'
     CHECK (bearer IN ('sms', 'https'));
 ALTER TABLE operation ADD COLUMN script BLOB;
+-- when an admin session took the script: one session per script (a card may open two)
+ALTER TABLE operation ADD COLUMN handed_ms INTEGER;
 CREATE INDEX operation_https ON operation(eid, id) WHERE state = 'sent' AND bearer = 'https';
