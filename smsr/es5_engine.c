@@ -591,7 +591,7 @@ int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, c
 }
 
 /* What the card's notification says happened (SGP.02 7.3, 7.4, 7.7, 7.10). */
-void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notification *n)
+static void notification_locked(struct smsr_engine *g, const struct smsr_notification *n)
 {
     struct smsr_app *a = g->a;
     int64_t now = sm_wall_ms();
@@ -654,6 +654,15 @@ void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notificat
         smdb_op_free(&op);
     }
     queue_confirmation(g, n);
+}
+
+void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notification *n)
+{
+    /* with the operations' lock: the card's answer to the same operation may be arriving
+     * through an admin session at this moment; one of the two must see the other */
+    pthread_mutex_lock(&g->op_mu);
+    notification_locked(g, n);
+    pthread_mutex_unlock(&g->op_mu);
 }
 
 static void *card_thread(void *arg)

@@ -30,7 +30,7 @@
 #include "sm/log.h"
 #include "sm/tlv.h"
 
-#define MAX_SESSIONS 64
+#define MAX_SESSIONS 512 /* admin sessions at a time, all cards together */
 #define MAX_BODY     (64 * 1024)
 
 struct session {
