@@ -248,7 +248,8 @@ static int deliver_script(struct smsr_engine *g, struct smdb_op *op, bool https)
     struct sm_buf trigger = SM_BUF_INIT;
     int rc;
 
-    if (!https)
+    /* no admin agent (es5.bearer is sms now, after a restart): SMS */
+    if (!https || !g->https)
         return smsr_sms_send(g->sms, op, op->script, op->script_len);
     rc = smsr_https_trigger(g->https, &trigger);
     if (!rc)
@@ -321,7 +322,7 @@ static void resend(struct smsr_engine *g, struct smdb_op *op, const struct smsr_
         run_queued(g, op, fn);
         return;
     }
-    if (!strcmp(op->bearer, "https") && op->attempts < SMSR_HTTPS_TRIGGERS) {
+    if (!strcmp(op->bearer, "https") && op->attempts < SMSR_HTTPS_TRIGGERS && g->https) {
         /* a card busy with another session may have let the trigger go: trigger again */
         SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: no admin session yet, trigger %u", op->function,
                 op->call_id, op->attempts + 1);
