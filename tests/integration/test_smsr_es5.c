@@ -7,6 +7,10 @@
  * ends them. Refusals the SM-SR decides itself are answered at once.
  */
 #include <errno.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +47,12 @@ static char iccids[2][21];      /* provisioning profiles (enabled, fall-back) */
 static char oper_iccids[2][21]; /* operational profiles (disabled) */
 static char msisdns[2][16];     /* the cards' numbers (the simulator keeps one per card) */
 static unsigned calls;
+
+/* the MNO's callback receiver (callbacks_delivered) */
+static struct MHD_Daemon *receiver;
+static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rx_log; /* [{"path", "body", "status"}] of every POST received */
+static int rx_refuse;  /* answer 503 to this many requests first */
 
 /* SM_ES5_BEARER: sms (SCP80 only) or https (SCP81 admin sessions after a trigger SMS); CTest
  * runs the test once each way. */
@@ -241,7 +251,8 @@ static int setup(void **state)
              "pki/smsr.key\nclient_ca = pki/ca.crt\n[db]\npath = smsr.db\n[es1]\nci_certs = "
              "pki/ca.crt\ntransport_keys = transport-keys\n[es5]\nsmsc = 127.0.0.1:%d\n"
              "system_id = smsr\npassword = srpw\naddress = +" SMSR_ADDRESS "\npor_timeout = 3\n"
-             "bearer = %s\nadmin_listen = 127.0.0.1:0\nhttps_timeout = 3\n",
+             "bearer = %s\nadmin_listen = 127.0.0.1:0\nhttps_timeout = 3\n[client]\nca = "
+             "pki/ca.crt\n",
              smsc_port, bearer());
     if (itest_write_file(path_in("smsr.conf", NULL), text))
         return -1;
@@ -278,6 +289,9 @@ static int teardown(void **state)
         itest_stop(&sim, 5000);
     if (smsc.pid)
         itest_stop(&smsc, 5000);
+    if (receiver)
+        MHD_stop_daemon(receiver);
+    json_decref(rx_log);
     if (getenv("SM_KEEP_TEST_DIR"))
         return 0;
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -713,6 +727,161 @@ static void es3_download_enable(void **state)
     sm_buf_clear_free(&pkg);
 }
 
+/* ---- the MNO's callback receiver ---- */
+
+struct rx_upload {
+    char data[65536];
+    size_t len;
+};
+
+static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *size, void **ctx)
+{
+    struct rx_upload *u = *ctx;
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    unsigned code;
+
+    (void)cls;
+    (void)version;
+    (void)method;
+    if (!u) {
+        *ctx = calloc(1, sizeof(*u));
+        return *ctx ? MHD_YES : MHD_NO;
+    }
+    if (*size) {
+        size_t n = *size < sizeof(u->data) - 1 - u->len ? *size : sizeof(u->data) - 1 - u->len;
+
+        memcpy(u->data + u->len, data, n);
+        u->len += n;
+        *size = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&rx_mu);
+    code = rx_refuse > 0 ? 503 : 200;
+    if (rx_refuse > 0)
+        rx_refuse--;
+    json_array_append_new(
+        rx_log, json_pack("{s:s, s:s, s:i}", "path", url, "body", u->data, "status", code));
+    pthread_mutex_unlock(&rx_mu);
+    r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    free(u);
+    *ctx = NULL;
+    return ret;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *b = calloc(1, 65536);
+
+    if (f && b && fread(b, 1, 65535, f) == 0) {
+        free(b);
+        b = NULL;
+    }
+    if (f)
+        fclose(f);
+    return b;
+}
+
+/* An HTTPS server standing for the MNO's system; its certificate comes from the development CA
+ * (the SM-SR checks callbacks' servers against client.ca). */
+static int receiver_start(void)
+{
+    char *key = slurp(path_in("pki/smdp.key", NULL)), *cert = slurp(path_in("pki/smdp.crt", NULL));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    const union MHD_DaemonInfo *info;
+
+    rx_log = json_array();
+    receiver = key && cert ? MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0,
+                                              NULL, NULL, rx_handler, NULL, MHD_OPTION_SOCK_ADDR,
+                                              &sa, MHD_OPTION_HTTPS_MEM_KEY, key,
+                                              MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END)
+                           : NULL;
+    free(key);
+    free(cert);
+    info = receiver ? MHD_get_daemon_info(receiver, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return info ? info->port : -1;
+}
+
+/* The first POST to path whose body has member = value, within timeout_s; NULL if none. */
+static json_t *received(const char *path, const char *member, const char *value, int timeout_s)
+{
+    for (int t = 0; t < timeout_s * 10; t++) {
+        json_t *e, *hit = NULL;
+        size_t i;
+
+        pthread_mutex_lock(&rx_mu);
+        json_array_foreach(rx_log, i, e) {
+            json_t *b = json_loads(json_string_value(json_object_get(e, "body")), 0, NULL);
+            const char *v = json_string_value(json_object_get(b, member));
+
+            if (!hit && json_integer_value(json_object_get(e, "status")) == 200 &&
+                !strcmp(json_string_value(json_object_get(e, "path")), path) && v &&
+                !strcmp(v, value))
+                hit = json_incref(b);
+            json_decref(b);
+        }
+        pthread_mutex_unlock(&rx_mu);
+        if (hit)
+            return hit;
+        usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+static void record_json(const char *schema, json_t *j)
+{
+    char *t = sm_json_dump(j);
+    struct itest_resp rr = {.status = 200, .body = t, .len = t ? strlen(t) : 0};
+
+    itest_record(schema, &rr);
+    free(t);
+}
+
+/* Results and notifications reach the MNO's callback URL: the operation's final answer
+ * (<callback>/operations) and HandleProfileEnabled/DisabledNotification (ES4), once the
+ * receiver accepts them; a 503 is retried with back-off, nothing is lost. */
+static void callbacks_delivered(void **state)
+{
+    char cmd[1024], url[128];
+    int rport = receiver_start();
+    json_t *m, *j;
+
+    (void)state;
+    assert_true(rport > 0);
+    rx_refuse = 2;
+    snprintf(url, sizeof(url), "https://localhost:%d/mno1", rport);
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity callback mno1 %s", dir,
+             SM_BIN_DIR, url);
+    assert_int_equal(run(cmd), 0);
+    m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", oper_iccids[1]);
+    json_decref(post("mno1", MNO1, "es4/enableProfile", m, "enable-cb", 0, 202, NULL));
+    json_decref(m);
+    j = received("/mno1/operations", "functionCallIdentifier", "enable-cb", 30);
+    assert_non_null(j);
+    record_json("operation.schema.json", j);
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "done");
+    assert_string_equal(status_of(json_object_get(j, "response")), "Executed-Success");
+    json_decref(j);
+    j = received("/mno1/es4/handleProfileEnabledNotification", "iccid", oper_iccids[1], 30);
+    assert_non_null(j);
+    record_json("notify.handleProfileEnabledNotification.schema.json", j);
+    assert_string_equal(json_string_value(json_object_get(j, "eid")), eids[1]);
+    json_decref(j);
+    j = received("/mno1/es4/handleProfileDisabledNotification", "iccid", iccids[1], 30);
+    assert_non_null(j);
+    record_json("notify.handleProfileDisabledNotification.schema.json", j);
+    json_decref(j);
+    /* the two refused deliveries were tried again */
+    pthread_mutex_lock(&rx_mu);
+    assert_true(json_array_size(rx_log) >= 5);
+    pthread_mutex_unlock(&rx_mu);
+}
+
 /* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
 static void survives_sigkill(void **state)
 {
@@ -726,6 +895,50 @@ static void survives_sigkill(void **state)
     assert_int_equal(start_smsr(), 0);
     j = outcome("mno1", "audit-kill", 30, NULL);
     expect(j, "Executed-Success", NULL, NULL, NULL);
+}
+
+/* A query on the SM-SR's database file (Python's sqlite3: the test reads what is on disk). */
+static void db_query(const char *sql, char *out, size_t n)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+             "print(c.execute(sys.argv[2]).fetchone()[0])' %s/smsr.db \"%s\"",
+             dir, sql);
+    assert_int_equal(run_out(cmd, out, n), 0);
+    out[strcspn(out, "\n")] = 0;
+}
+
+/* SIGKILL while a script is out (the card frozen, so that its answer cannot come first): after
+ * the restart the script goes again with a new counter, the card answers, the operation ends
+ * well, and the database passes its integrity check. */
+static void killed_mid_flight(void **state)
+{
+    json_t *m = json_pack("{s:s}", "eid", eids[1]);
+    char out[256], before[32], after[32];
+
+    (void)state;
+    db_query("SELECT max(counter) FROM isdr_keyset", before, sizeof(before));
+    assert_int_equal(kill(sim.pid, SIGSTOP), 0);
+    json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-mid", 0, 202, NULL));
+    json_decref(m);
+    for (int i = 0; i < 100; i++) {
+        db_query("SELECT state FROM operation WHERE call_id = 'audit-mid'", out, sizeof(out));
+        if (!strcmp(out, "sent"))
+            break;
+        usleep(100 * 1000);
+    }
+    assert_string_equal(out, "sent");
+    kill(smsr.pid, SIGKILL);
+    itest_stop(&smsr, 5000);
+    assert_int_equal(start_smsr(), 0);
+    assert_int_equal(kill(sim.pid, SIGCONT), 0);
+    expect(outcome("mno1", "audit-mid", 60, NULL), "Executed-Success", NULL, NULL, NULL);
+    db_query("SELECT max(counter) FROM isdr_keyset", after, sizeof(after));
+    assert_true(atol(after) > atol(before));
+    db_query("PRAGMA integrity_check", out, sizeof(out));
+    assert_string_equal(out, "ok");
 }
 
 /* The card cannot be reached (the simulator is gone): the packet is sent again after each PoR
@@ -772,7 +985,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(refusals),
     cmocka_unit_test(enable_disable_delete),
     cmocka_unit_test(es3_download_enable),
+    cmocka_unit_test(callbacks_delivered),
     cmocka_unit_test(survives_sigkill),
+    cmocka_unit_test(killed_mid_flight),
     cmocka_unit_test(unreachable_until_expiry),
     cmocka_unit_test(bearer_used),
     cmocka_unit_test(responses_match_schemas),
