@@ -118,6 +118,7 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         {"notificationConfirmation", &smsr_fn_notification_confirmation},
         {"createISDP", &smsr_fn_create_isdp},
         {"sendData", &smsr_fn_send_data},
+        {"setFallbackAttribute", &smsr_fn_set_fallback},
     };
     const char *dot = strchr(function, '.');
 
@@ -542,8 +543,8 @@ static void queue_confirmation(struct smsr_engine *g, const struct smsr_notifica
         SM_LOGE(SM_LOG_DB, n->eid, "confirmation of notification %u: %s", n->seq, sm_strerror(rc));
 }
 
-static void notify_owner(struct smsr_app *a, const struct smdb_profile *p, const char *eid,
-                         const char *what, int64_t now)
+void smsr_notify_owner(struct smsr_app *a, const struct smdb_profile *p, const char *eid,
+                       const char *what, int64_t now)
 {
     char ts[32], id[160], path[96];
     time_t t = (time_t)(now / 1000);
@@ -559,8 +560,8 @@ static void notify_owner(struct smsr_app *a, const struct smdb_profile *p, const
         if (!target[0])
             continue;
         snprintf(id, sizeof(id), "%s-%s-%s-%lld", what, eid, p->iccid, (long long)now);
-        snprintf(path, sizeof(path), "%s/handleProfile%sNotification", to_smdp ? "es3" : "es4",
-                 what);
+        snprintf(path, sizeof(path), "%s/handle%s%sNotification", to_smdp ? "es3" : "es4",
+                 strncmp(what, "FallBack", 8) ? "Profile" : "", what);
         m = json_pack("{s:o, s:s, s:s, s:s}", "header", sm_req_header_build(a->cfg->base.id, id, 0),
                       "eid", eid, "iccid", p->iccid, "completionTimestamp", ts);
         if (m && to_smdp)
@@ -585,7 +586,7 @@ int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, c
         if (!strcasecmp(e.profiles[i].isdp_aid, aid)) {
             rc = smdb_profile_delete(a->db, eid, e.profiles[i].isdp_aid, actor, now);
             if (!rc)
-                notify_owner(a, &e.profiles[i], eid, "Deleted", now);
+                smsr_notify_owner(a, &e.profiles[i], eid, "Deleted", now);
         }
     smdb_eis_free(&e);
     return rc;
@@ -630,9 +631,9 @@ static void notification_locked(struct smsr_engine *g, const struct smsr_notific
             smdb_profile_switch(a->db, n->eid, on->isdp_aid, "card",
                                 n->type == 0x05 ? "fall-back profile enabled" : "profile enabled",
                                 now);
-            notify_owner(a, on, n->eid, "Enabled", now);
+            smsr_notify_owner(a, on, n->eid, "Enabled", now);
             if (off)
-                notify_owner(a, off, n->eid, "Disabled", now);
+                smsr_notify_owner(a, off, n->eid, "Disabled", now);
         }
         smdb_eis_free(&before);
     } else {

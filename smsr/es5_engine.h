@@ -44,7 +44,7 @@ struct smsr_es5_fn {
 /* Function tables (handler files). */
 extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_fn_disable_profile,
     smsr_fn_delete_profile, smsr_fn_notification_confirmation, smsr_fn_create_isdp,
-    smsr_fn_send_data;
+    smsr_fn_send_data, smsr_fn_set_fallback;
 
 /* The TAR op's script goes to (es5-secure-channels 1.5: an ISD-P's TAR is bytes 13-15 of its
  * AID; the ISD-R's is 000001). */
@@ -71,6 +71,10 @@ bool smsr_pol2_forbids(const struct smdb_profile *p, const char *action);
 bool smsr_pol2_auto(const struct smdb_profile *p, const char *action);
 /* 16-byte AID from 32 hex digits. */
 int smsr_aid_bytes(const char *hex, uint8_t aid[SMSR_AID_LEN]);
+/* Queue the notification what ("Enabled", "Disabled", "Deleted": HandleProfile<what>; or
+ * "FallBackAttributeSet", "FallBackAttributeUnset") to the profile's MNO (ES4) and SM-DP (ES3). */
+void smsr_notify_owner(struct smsr_app *a, const struct smdb_profile *p, const char *eid,
+                       const char *what, int64_t now);
 /* The card deleted ISD-P aid: it leaves the EIS, its owners are told. */
 int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, const char *actor);
 /* euiccResponseData: the card's answer in hex into r->out. */

@@ -592,6 +592,15 @@ static void es3_download_enable(void **state)
     snprintf(isdp, sizeof(isdp), "%s", json_string_value(json_object_get(j, "isdPAid")));
     assert_int_equal(strlen(isdp), 32);
     expect(j, "Executed-Success", NULL, NULL, NULL);
+    /* more memory than the card has: refused at once */
+    {
+        json_t *big = json_pack("{s:s, s:s, s:s, s:i}", "eid", eid, "iccid", "89999030000000000027",
+                                "mnoId", MNO1, "requiredMemory", 64 * 1024 * 1024);
+
+        expect(post("smdp", SMDP, "es3/createISDP", big, NULL, 0, 200, NULL), "Failed", "8.1",
+               "4.8", NULL);
+        json_decref(big);
+    }
     /* the same ICCID again: refused at once */
     expect(post("smdp", SMDP, "es3/createISDP", m, NULL, 0, 200, NULL), "Failed", "8.2.1", "3.3",
            NULL);
@@ -651,9 +660,10 @@ static void es3_download_enable(void **state)
     assert_int_equal(sc.item[sc.n - 1].tag, 0x85);
     free(raw);
     /* ... and the package in 1000-byte segments */
-    m = json_pack("{s:s, s:s, s:s, s:s, s:s}", "iccid", iccid, "imsi", "001030000000001", "k",
+    /* POL1 01: the profile may not be disabled (the card enforces it: 69E1) */
+    m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "iccid", iccid, "imsi", "001030000000001", "k",
                   "000102030405060708090a0b0c0d0e0f", "opc", "0f0e0d0c0b0a09080706050403020100",
-                  "adm1", "12345678");
+                  "adm1", "12345678", "pol1", "01");
     assert_int_equal(sm_pp_template_shipped("usim-minimal", &t, &pe), 0);
     assert_int_equal(sm_pp_personalise(t, m, &pkg, &pe), 0);
     sm_pp_template_free(t);
@@ -689,9 +699,23 @@ static void es3_download_enable(void **state)
     expect(outcome("smdp", "enable-dl", 30, "es3.enableProfile.response.schema.json"),
            "Executed-Success", NULL, NULL, NULL);
     assert_string_equal(state_in_eis(eid, iccid), "Enabled");
-    /* back to the fall-back profile (ES4, the owning MNO) */
+    /* the MNO may not disable it: POL1 on the card says so (69E1), with the card's answer */
     json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-dl", 0, 202, NULL));
-    expect(outcome("mno1", "disable-dl", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    j = outcome("mno1", "disable-dl", 30, "es4.disableProfile.response.schema.json");
+    assert_non_null(json_object_get(j, "euiccResponseData"));
+    expect(j, "Failed", "8.2.2", "3.8", "69E1");
+    assert_string_equal(state_in_eis(eid, iccid), "Enabled");
+    /* the device loses the network: the card falls back by itself (ignoring POL1), says so
+     * (notification 05), and the EIS follows */
+    {
+        char cmd[512];
+
+        snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf fallback %s", dir, SM_BIN_DIR,
+                 eid);
+        assert_int_equal(run(cmd), 0);
+        for (int w = 0; w < 100 && strcmp(state_in_eis(eid, iccid), "Disabled"); w++)
+            usleep(100 * 1000);
+    }
     assert_string_equal(state_in_eis(eid, iccid), "Disabled");
     /* POL2 forbids deleting it, before any OTA */
     expect(post("mno1", MNO1, "es4/deleteProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.3", "3.8",
@@ -882,6 +906,57 @@ static void callbacks_delivered(void **state)
     pthread_mutex_unlock(&rx_mu);
 }
 
+/* The fall-back attribute moves to the enabled operational profile (STORE DATA 3A05) and back:
+ * the EIS follows the card, the MNO hears of both changes, and the rules of the attribute hold
+ * meanwhile (its holder cannot be disabled). */
+static bool fallback_in_eis(const char *eid, const char *iccid)
+{
+    json_t *m = json_pack("{s:s}", "eid", eid),
+           *j = post("mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), *p;
+    bool fb = false;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(j, "eis"), "profileInfo"), i, p) {
+        if (!strcmp(json_string_value(json_object_get(p, "iccid")), iccid))
+            fb = json_is_true(json_object_get(p, "fallbackAttribute"));
+    }
+    json_decref(m);
+    json_decref(j);
+    return fb;
+}
+
+static void fallback_attribute(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", oper_iccids[1]), *j;
+
+    (void)state;
+    assert_string_equal(state_in_eis(eids[1], oper_iccids[1]), "Enabled");
+    json_decref(post("mno1", MNO1, "es4/setFallbackAttribute", m, "fallback-1", 0, 202, NULL));
+    expect(outcome("mno1", "fallback-1", 30, "es4.setFallbackAttribute.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    assert_true(fallback_in_eis(eids[1], oper_iccids[1]));
+    assert_false(fallback_in_eis(eids[1], iccids[1]));
+    j = received("/mno1/es4/handleFallBackAttributeSetNotification", "iccid", oper_iccids[1], 30);
+    assert_non_null(j);
+    record_json("notify.handleFallBackAttributeSetNotification.schema.json", j);
+    json_decref(j);
+    /* its holder is the enabled profile: nothing could take over after a disable */
+    expect(post("mno1", MNO1, "es4/disableProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.1",
+           "3.8", "fall-back");
+    json_decref(m);
+    /* back to the provisioning profile, then the operational one may be disabled again */
+    m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", iccids[1]);
+    json_decref(post("mno1", MNO1, "es4/setFallbackAttribute", m, "fallback-2", 0, 202, NULL));
+    expect(outcome("mno1", "fallback-2", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    assert_true(fallback_in_eis(eids[1], iccids[1]));
+    m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", oper_iccids[1]);
+    json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-after-fb", 0, 202, NULL));
+    expect(outcome("mno1", "disable-after-fb", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    assert_string_equal(state_in_eis(eids[1], iccids[1]), "Enabled");
+}
+
 /* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
 static void survives_sigkill(void **state)
 {
@@ -986,6 +1061,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(enable_disable_delete),
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(callbacks_delivered),
+    cmocka_unit_test(fallback_attribute),
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(killed_mid_flight),
     cmocka_unit_test(unreachable_until_expiry),
