@@ -119,6 +119,7 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         {"createISDP", &smsr_fn_create_isdp},
         {"sendData", &smsr_fn_send_data},
         {"setFallbackAttribute", &smsr_fn_set_fallback},
+        {"updateConnectivityParameters", &smsr_fn_update_connectivity},
     };
     const char *dot = strchr(function, '.');
 

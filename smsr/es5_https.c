@@ -215,7 +215,8 @@ static enum MHD_Result next_script(struct smsr_https *h, struct MHD_Connection *
         uint8_t aid[SMSR_AID_LEN];
         json_t *p = json_loads(op.params ? op.params : "{}", 0, NULL);
 
-        if (!smsr_aid_bytes(sm_json_str(p, "sdAid"), aid)) {
+        /* the profile's ISD-P, or the security domain SendData names */
+        if (!smsr_aid_bytes(op.isdp_aid[0] ? op.isdp_aid : sm_json_str(p, "sdAid"), aid)) {
             sm_hex_encode_upper(aid + 5, 11, pix);
             snprintf(target, sizeof(target), "//aid/A000000559/%s", pix);
         }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the profile functions (es5_profile_fn.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "es5_profile_fn.h"
+#include "sm/hex.h"
 #include "sm/ids.h"
 
 const struct sm_json_field smsr_profile_fn_body[] = {
@@ -75,4 +78,19 @@ int smsr_answer_then_notification(struct smsr_app *a, const struct smdb_op *op,
     else
         r->await_notification = true;
     return 0;
+}
+
+int smsr_relay_param(const struct smdb_op *op, const char *member, struct sm_buf *out)
+{
+    json_t *p = json_loads(op->params ? op->params : "{}", 0, NULL);
+    const char *hex = sm_json_str(p, member);
+    size_t n = hex ? strlen(hex) / 2 : 0;
+    uint8_t *data = malloc(n + 1);
+    int rc = data && hex && sm_hex_decode(hex, data, n) == (ssize_t)n ? 0 : -EINVAL;
+
+    if (!rc)
+        rc = smsr_es5_relay_script(data, n, out);
+    free(data);
+    json_decref(p);
+    return rc;
 }

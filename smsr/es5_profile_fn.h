@@ -24,4 +24,12 @@ int smsr_profile_store_data(const struct smdb_op *op, uint16_t dgi, struct sm_bu
 int smsr_answer_then_notification(struct smsr_app *a, const struct smdb_op *op,
                                   const struct smsr_es5_answer *ans, struct smsr_es5_result *r);
 
+/* A relayed script's answer (SendData, UpdateConnectivityParameters): the card's response
+ * script in euiccResponseData; Failed on an R-APDU error status or an SCP03t error TLV. */
+int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
+                      const struct smsr_es5_answer *ans, struct smsr_es5_result *r);
+
+/* The relay script (AA L {...}) of the TLVs the operation's parameter member holds in hex. */
+int smsr_relay_param(const struct smdb_op *op, const char *member, struct sm_buf *out);
+
 #endif

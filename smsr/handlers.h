@@ -25,6 +25,8 @@ int smsr_set_fallback_attribute(struct sm_api_call *call, json_t *out, struct sm
 extern const struct sm_json_field smsr_create_isdp_body[], smsr_send_data_body[];
 int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smsr_update_connectivity_body[];
+int smsr_es3_update_connectivity(struct sm_api_call *call, json_t *out, struct sm_status *st);
 
 /* Data-only profile functions (es5_profile_data.c), answered at once. */
 extern const struct sm_json_field smsr_update_policy_rules_body[],

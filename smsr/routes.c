@@ -47,8 +47,8 @@ const struct sm_api_route smsr_routes[] = {
       "SGP.02 ES3.DisableProfile"),
     A("es3", "deleteISDP", SM_ROLE_SMDP, smsr_delete_profile, smsr_profile_fn_body,
       "SGP.02 ES3.DeleteISDP"),
-    R("es3", "updateConnectivityParameters", SM_ROLE_SMDP,
-      "SGP.02 ES3.UpdateConnectivityParameters"),
+    A("es3", "updateConnectivityParameters", SM_ROLE_SMDP, smsr_es3_update_connectivity,
+      smsr_update_connectivity_body, "SGP.02 ES3.UpdateConnectivityParameters"),
     A("es3", "setFallbackAttribute", SM_ROLE_SMDP, smsr_set_fallback_attribute,
       smsr_profile_fn_body, "SGP.02 v4 ES3.SetFallBackAttribute"),
 

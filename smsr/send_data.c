@@ -65,22 +65,12 @@ static int target(const struct smdb_op *op, uint8_t tar[3])
 
 static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
-    json_t *p = params_of(op);
-    const char *hex = sm_json_str(p, "data");
-    size_t n = hex ? strlen(hex) / 2 : 0;
-    uint8_t *data = malloc(n + 1);
-    int rc = data && hex && sm_hex_decode(hex, data, n) == (ssize_t)n ? 0 : -EINVAL;
-
     (void)e;
-    if (!rc)
-        rc = smsr_es5_relay_script(data, n, out);
-    free(data);
-    json_decref(p);
-    return rc;
+    return smsr_relay_param(op, "data", out);
 }
 
-static int answer(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
-                  struct smsr_es5_result *r)
+int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
+                      const struct smsr_es5_answer *ans, struct smsr_es5_result *r)
 {
     (void)a;
     smsr_es5_response_data(r, op);
@@ -96,7 +86,7 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return 0;
 }
 
-const struct smsr_es5_fn smsr_fn_send_data = {"sendData", check, script, answer, target};
+const struct smsr_es5_fn smsr_fn_send_data = {"sendData", check, script, smsr_relay_answer, target};
 
 static int valid_hex(const char *s)
 {

@@ -454,27 +454,30 @@ static void enable_disable_delete(void **state)
 #define SMDP  "2.999.1.1"
 #define ISD_R "A0000005591010FFFFFFFF8900000100"
 
-/* ES3.SendData to sd with the TLVs (hex); the card's response script, decoded into s (its
- * items point into *raw, which the caller frees). */
-static void send_data(const char *eid, const char *sd, const struct sm_buf *tlvs, bool more,
-                      uint8_t **raw, struct sm_script *s)
+/* An ES3 relay call (fn: sendData, updateConnectivityParameters) with the TLVs in member as
+ * hex; the card's response script decoded into s (its items point into *raw, which the caller
+ * frees). */
+static void relay(const char *fn, json_t *m, const char *member, const struct sm_buf *tlvs,
+                  uint8_t **raw, struct sm_script *s)
 {
-    char *hex = malloc(2 * tlvs->len + 1), cid[64];
-    json_t *m, *j;
+    char *hex = malloc(2 * tlvs->len + 1), cid[64], path[64], schema[96];
+    json_t *j;
     const char *rsp;
     struct sm_decode_err err;
     size_t n;
 
     assert_non_null(hex);
     sm_hex_encode_upper(tlvs->data, tlvs->len, hex);
-    snprintf(cid, sizeof(cid), "send-%u", ++calls);
-    m = json_pack("{s:s, s:s, s:s, s:b}", "eid", eid, "sdAid", sd, "data", hex, "moreToDo", more);
+    json_object_set_new(m, member, json_string(hex));
     free(hex);
-    json_decref(post("smdp", SMDP, "es3/sendData", m, cid, 0, 202, NULL));
+    snprintf(cid, sizeof(cid), "relay-%u", ++calls);
+    snprintf(path, sizeof(path), "es3/%s", fn);
+    snprintf(schema, sizeof(schema), "es3.%s.response.schema.json", fn);
+    json_decref(post("smdp", SMDP, path, m, cid, 0, 202, NULL));
     json_decref(m);
-    j = outcome("smdp", cid, 30, "es3.sendData.response.schema.json");
+    j = outcome("smdp", cid, 30, schema);
     if (strcmp(status_of(j), "Executed-Success"))
-        fail_msg("sendData: %s", sm_json_dump(j));
+        fail_msg("%s: %s", fn, sm_json_dump(j));
     rsp = json_string_value(json_object_get(j, "euiccResponseData"));
     assert_non_null(rsp);
     n = strlen(rsp) / 2;
@@ -483,6 +486,22 @@ static void send_data(const char *eid, const char *sd, const struct sm_buf *tlvs
     assert_int_equal(sm_script_decode(*raw, n, s, &err), 0);
     assert_true(s->response);
     json_decref(j);
+}
+
+/* ES3.SendData to sd. */
+static void send_data(const char *eid, const char *sd, const struct sm_buf *tlvs, bool more,
+                      uint8_t **raw, struct sm_script *s)
+{
+    relay("sendData", json_pack("{s:s, s:s, s:b}", "eid", eid, "sdAid", sd, "moreToDo", more),
+          "data", tlvs, raw, s);
+}
+
+/* ES3.UpdateConnectivityParameters for the profile iccid. */
+static void ucp(const char *eid, const char *iccid, const struct sm_buf *tlvs, uint8_t **raw,
+                struct sm_script *s)
+{
+    relay("updateConnectivityParameters", json_pack("{s:s, s:s}", "eid", eid, "iccid", iccid),
+          "connectivityParameters", tlvs, raw, s);
 }
 
 /* A C-APDU as a 22 TLV appended to b. */
@@ -699,6 +718,40 @@ static void es3_download_enable(void **state)
     expect(outcome("smdp", "enable-dl", 30, "es3.enableProfile.response.schema.json"),
            "Executed-Success", NULL, NULL, NULL);
     assert_string_equal(state_in_eis(eid, iccid), "Enabled");
+    /* UpdateConnectivityParameters: SCP03 in APDU form with the ISD-P's keys, relayed to it;
+     * first INITIALIZE UPDATE (the card's cryptogram checks out), then EXTERNAL AUTHENTICATE
+     * and the wrapped STORE DATA 3A07 {A0 {06 <SMSC>}} */
+    {
+        struct sm_scp03_keys k = {keys.k_enc, keys.k_mac, keys.k_dek, 16};
+        struct sm_scp03_session s2;
+        uint8_t hc2[8] = {1, 3, 5, 7, 9, 11, 13, 15};
+        static const uint8_t plain[] = {0x80, 0xE2, 0x88, 0x00, 0x0C, 0x3A, 0x07, 0x09, 0xA0,
+                                        0x07, 0x06, 0x05, 0x91, 0x44, 0x97, 0x00, 0xF1};
+
+        memset(&s2, 0, sizeof(s2));
+        sm_buf_reset(&b);
+        sm_buf_reset(&tlvs);
+        assert_int_equal(sm_scp03_initialize_update(0x30, hc2, &b), 0);
+        assert_int_equal(sm_tlv_put(&tlvs, 0x22, b.data, b.len), 0);
+        ucp(eid, iccid, &tlvs, &raw, &sc);
+        assert_int_equal(sc.item[sc.n - 1].tag, 0x23);
+        assert_int_equal(sm_scp03_host_init(&s2, &k, hc2, sc.item[sc.n - 1].value,
+                                            sc.item[sc.n - 1].len - 2, &err),
+                         0);
+        free(raw);
+        sm_buf_reset(&b);
+        sm_buf_reset(&tlvs);
+        assert_int_equal(sm_scp03_external_authenticate(&s2, 0x33, &b), 0);
+        assert_int_equal(sm_tlv_put(&tlvs, 0x22, b.data, b.len), 0);
+        sm_buf_reset(&b);
+        assert_int_equal(sm_scp03_wrap(&s2, plain, sizeof(plain), &b), 0);
+        assert_int_equal(sm_tlv_put(&tlvs, 0x22, b.data, b.len), 0);
+        ucp(eid, iccid, &tlvs, &raw, &sc);
+        assert_int_equal(sc.item[sc.n - 1].tag, 0x23);
+        assert_memory_equal(sc.item[sc.n - 1].value + sc.item[sc.n - 1].len - 2, "\x90\x00", 2);
+        free(raw);
+        sm_scp03_clear(&s2);
+    }
     /* the MNO may not disable it: POL1 on the card says so (69E1), with the card's answer */
     json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-dl", 0, 202, NULL));
     j = outcome("mno1", "disable-dl", 30, "es4.disableProfile.response.schema.json");
