@@ -616,6 +616,7 @@ static void notification_locked(struct smsr_engine *g, const struct smsr_notific
         SM_LOGE(SM_LOG_DB, n->eid, "notification %u not recorded: %s", n->seq, sm_strerror(rc));
         return; /* not confirmed: the card sends it again */
     }
+    atomic_fetch_add(&a->stats.notifications, 1);
     SM_LOGI(SM_LOG_OTA, n->eid, "notification %u type %02X%s%s", n->seq, n->type,
             aid[0] ? " ISD-P " : "", aid);
     if ((n->type == 0x02 || n->type == 0x05) && aid[0] &&
@@ -724,6 +725,7 @@ static void deliver(struct smsr_engine *g, struct smdb_outbox_msg *m)
         snprintf(err, sizeof(err), "HTTP %ld", res.status);
     sm_http_result_free(&res);
     now = sm_wall_ms();
+    atomic_fetch_add(err[0] ? &a->stats.delivery_errors : &a->stats.delivered, 1);
     if (err[0])
         SM_LOGW(SM_LOG_API, m->target, "%s: %s (attempt %u)", url, err, m->attempts + 1);
     smdb_outbox_result(a->db, m->id, err[0] ? err : NULL, now + backoff_ms(m->attempts), now);

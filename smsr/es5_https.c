@@ -294,6 +294,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         ret = reply(c, u->too_big ? 413u : (unsigned)MHD_HTTP_NOT_FOUND, NULL, 0, NULL, NULL);
     } else if (!url[ulen]) {
         SM_LOGI(SM_LOG_OTA, eid, "admin session opened");
+        atomic_fetch_add(&h->a->stats.sessions, 1);
         ret = next_script(h, c, eid);
     } else {
         char *end;

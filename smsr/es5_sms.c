@@ -135,6 +135,7 @@ static void bind_smsc(struct smsr_sms *s)
         return;
     }
     s->backoff = 1000;
+    atomic_store(&s->a->stats.smpp_bound, 1);
     SM_LOGN(SM_LOG_OTA, cfg->es5_system_id, "bound to the SMSC %s:%u as %s", c.host, c.port,
             s->address);
 }
@@ -188,8 +189,10 @@ static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size
                     "dropped",
                     (unsigned long long)cntr, por.tar[0], por.tar[1], por.tar[2], tar[0], tar[1],
                     tar[2]);
-        else
+        else {
+            atomic_fetch_add(&s->a->stats.por_in, 1);
             smsr_engine_por(s->g, &op, por.status, por.data.data, por.data.len);
+        }
         smdb_op_free(&op);
     } else {
         SM_LOGI(SM_LOG_OTA, eid, "PoR for counter %llu matches no operation (late or repeated)",
@@ -274,6 +277,7 @@ void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
     if (!s->smpp || !sm_smpp_is_bound(s->smpp)) {
         sm_smpp_client_free(s->smpp);
         s->smpp = NULL;
+        atomic_store(&s->a->stats.smpp_bound, 0);
         bind_smsc(s);
         if (!s->smpp) {
             usleep((useconds_t)wait_ms * 1000);
@@ -379,6 +383,8 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
         sm.ud_len = parts[i].len;
         if (!rc && !sub) {
             sub = sm_smpp_submit(s->smpp, &sm, NULL, &status);
+            if (!sub)
+                atomic_fetch_add(&a->stats.sms_out, 1);
             if (sub)
                 SM_LOGW(SM_LOG_OTA, op->eid,
                         "submit_sm: %s%s%s; sent again after the PoR "

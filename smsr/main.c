@@ -68,6 +68,7 @@ int main(int argc, char **argv)
         .nroutes = smsr_nroutes,
         .start = smsr_start,
         .stop = smsr_stop,
+        .metrics = smsr_metrics,
     };
 
     return smdb_daemon_main(&desc, argc, argv);

@@ -3,6 +3,7 @@
 #define SMSR_H
 
 #include <openssl/x509.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "sm/api.h"
@@ -35,6 +36,16 @@ struct smsr_transport_key {
     uint8_t key[16];
 };
 
+/* Counters of the ES5 engine for /metrics (smsr/metrics.c). */
+struct smsr_stats {
+    atomic_ulong sms_out;       /* SMS submitted to the SMSC (parts) */
+    atomic_ulong por_in;        /* PoRs matched to an operation */
+    atomic_ulong notifications; /* card notifications recorded (repetitions excluded) */
+    atomic_ulong sessions;      /* SCP81 admin sessions opened by cards */
+    atomic_ulong delivered, delivery_errors; /* outbox deliveries */
+    atomic_int smpp_bound;
+};
+
 /* What the handlers share (sm_api_call.app). */
 struct smsr_app {
     const struct smsr_cfg *cfg;
@@ -44,11 +55,15 @@ struct smsr_app {
     struct smsr_transport_key *tkeys;
     size_t ntkeys;
     struct smsr_engine *engine; /* ES5 (es5_engine.h); NULL when es5.enabled is off */
+    struct smsr_stats stats;
 };
 
 /* Start and stop the SM-SR's services (smdb_daemon_desc.start / stop). */
 int smsr_start(void *cfg, struct smdb *db, void **app);
 void smsr_stop(void *app);
+
+/* The SM-SR's metrics in Prometheus text (smdb_daemon_desc.metrics). */
+int smsr_metrics(void *app, struct sm_buf *b);
 
 /* The transport key of an EUM, or NULL. */
 const struct smsr_transport_key *smsr_transport_key(const struct smsr_app *a, const char *eum_id);

@@ -173,6 +173,8 @@ int sm_api_metrics(struct sm_api *api, struct sm_buf *b)
                         "# TYPE sm_start_time_seconds gauge\n"
                         "sm_start_time_seconds{daemon=\"%s\"} %lld\n",
                         d, (long long)(api->started_ms / 1000));
+    if (!rc && api->cfg.metrics)
+        rc = api->cfg.metrics(api->cfg.app, b);
     return rc ? -ENOMEM : 0;
 }
 

@@ -1099,6 +1099,45 @@ static void bearer_used(void **state)
         assert_int_equal(atoi(out), 0);
 }
 
+/* A Prometheus counter or gauge (first sample of name) from /metrics, as the admin reads it. */
+static double metric(const char *name)
+{
+    struct itest_identity who = as("admin");
+    struct itest_resp r;
+    char url[128];
+    const char *p;
+    double v = -1;
+
+    snprintf(url, sizeof(url), "https://localhost:%d/metrics", port);
+    assert_int_equal(itest_request(&who, "GET", url, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    for (p = r.body; p && (p = strstr(p, name));) {
+        if ((p == r.body || p[-1] == '\n') && (p[strlen(name)] == ' ' || p[strlen(name)] == '{')) {
+            v = atof(strchr(p, ' ') + 1);
+            break;
+        }
+        p += strlen(name);
+    }
+    itest_resp_free(&r);
+    return v;
+}
+
+/* The engine's own metrics say what happened. */
+static void engine_metrics(void **state)
+{
+    (void)state;
+    assert_true(metric("sm_smsr_cards") == 2);
+    assert_true(metric("sm_smsr_sms_out_total") > 10);
+    assert_true(metric("sm_smsr_por_total") >= 0);
+    assert_true(metric("sm_smsr_card_notifications_total") >= 4);
+    assert_true(metric("sm_smsr_deliveries_total") >= 5);
+    assert_true(metric("sm_smsr_operations_pending") >= 0);
+    if (!strcmp(bearer(), "https"))
+        assert_true(metric("sm_smsr_admin_sessions_total") > 10);
+    else
+        assert_true(metric("sm_smsr_admin_sessions_total") == 0);
+}
+
 static void responses_match_schemas(void **state)
 {
     (void)state;
@@ -1115,6 +1154,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(callbacks_delivered),
     cmocka_unit_test(fallback_attribute),
+    cmocka_unit_test(engine_metrics), /* before the restarts: the counters start at zero */
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(killed_mid_flight),
     cmocka_unit_test(unreachable_until_expiry),

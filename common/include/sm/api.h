@@ -105,6 +105,8 @@ struct sm_api_config {
     void *store;
     void *app;
     bool test_mode; /* accept test certificates */
+    /* Optional: more Prometheus text appended to /metrics (the daemon's engines), with app. */
+    int (*metrics)(void *app, struct sm_buf *b);
 };
 
 /* Returns 0 with *out set, or -ENOMEM / -EINVAL (duplicate route). */

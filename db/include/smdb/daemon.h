@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "sm/api.h"
+#include "sm/buf.h"
 #include "sm/cfg.h"
 #include "sm/daemon.h"
 #include "sm/embed.h"
@@ -30,6 +31,8 @@ struct smdb_daemon_desc {
      * handlers as sm_api_call.app. start returns 0 or a negative errno. */
     int (*start)(void *cfg, struct smdb *db, void **app);
     void (*stop)(void *app);
+    /* Optional: the daemon's own metrics, appended to GET /metrics (sm_api_config.metrics). */
+    int (*metrics)(void *app, struct sm_buf *b);
 };
 
 /* main() of a daemon. Returns the process exit code. */
