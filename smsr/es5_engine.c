@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "eis_lookup.h"
@@ -39,7 +40,16 @@ struct smsr_engine {
     struct sm_http_client *http;
     /* one actor per operation at a time: the card thread, or an admin session's request */
     pthread_mutex_t op_mu;
+    int wake_fd; /* eventfd: a new operation for the card thread */
 };
+
+void smsr_engine_wake(struct smsr_engine *g)
+{
+    uint64_t one = 1;
+
+    if (g && g->wake_fd >= 0 && write(g->wake_fd, &one, sizeof(one)) < 0)
+        return; /* the counter is full: the thread is woken anyway */
+}
 
 /* ---- helpers shared by the function files ---- */
 
@@ -191,6 +201,7 @@ int smsr_es5_accept(struct sm_api_call *call, const struct smsr_es5_fn *fn, cons
     free(op.params);
     if (rc)
         return rc == -EEXIST ? -EIO : rc;
+    smsr_engine_wake(a->engine);
     SM_LOGI(SM_LOG_API, eid, "%s accepted (%s by %s), due within %llds", op.function,
             call->header->call_id, call->caller->name,
             (long long)((op.deadline_ms - op.created_ms) / 1000));
@@ -228,6 +239,8 @@ static void finish(struct smsr_engine *g, struct smdb_op *op, struct smsr_es5_re
                 sm_exec_status_name(r->st.status), r->st.message[0] ? ": " : "", r->st.message);
     if (cbtext)
         pthread_cond_signal(&g->cv);
+    /* the card's next operation may run now (an admin session's thread ends operations too) */
+    smsr_engine_wake(g);
     free(text);
     free(cbtext);
     json_decref(cb);
@@ -678,9 +691,9 @@ static void *card_thread(void *arg)
         int64_t wait = smdb_op_next_wait(g->a->db, sm_wall_ms());
         unsigned n = 0;
 
-        if (wait < 0 || wait > 50)
-            wait = 50; /* new operations are noticed within 50 ms */
-        smsr_sms_serve(g->sms, (int)wait);
+        if (wait < 0 || wait > 1000)
+            wait = 1000; /* new operations wake the thread at once (wake_fd) */
+        smsr_sms_serve(g->sms, (int)wait, g->wake_fd);
         while (n++ < 64 && !atomic_load(&g->stop) &&
                smdb_op_due(g->a->db, sm_wall_ms(), &op) == 0) {
             run_due(g, &op);
@@ -772,6 +785,7 @@ int smsr_engine_start(struct smsr_app *a)
     if (!g)
         return -ENOMEM;
     g->a = a;
+    g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     a->engine = g;
     pthread_mutex_init(&g->mu, NULL);
     pthread_mutex_init(&g->op_mu, NULL);
@@ -807,6 +821,7 @@ void smsr_engine_stop(struct smsr_app *a)
     if (!g)
         return;
     atomic_store(&g->stop, true);
+    smsr_engine_wake(g);
     pthread_mutex_lock(&g->mu);
     pthread_cond_broadcast(&g->cv);
     pthread_mutex_unlock(&g->mu);
@@ -817,6 +832,8 @@ void smsr_engine_stop(struct smsr_app *a)
     smsr_https_stop(g->https);
     smsr_sms_free(g->sms);
     sm_http_client_free(g->http);
+    if (g->wake_fd >= 0)
+        close(g->wake_fd);
     pthread_cond_destroy(&g->cv);
     pthread_mutex_destroy(&g->op_mu);
     pthread_mutex_destroy(&g->mu);

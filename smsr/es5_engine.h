@@ -51,6 +51,8 @@ extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_
 void smsr_op_tar(const struct smdb_op *op, uint8_t tar[3]);
 
 int smsr_engine_start(struct smsr_app *a);
+/* New work for the card thread (an accepted operation, a queued confirmation). */
+void smsr_engine_wake(struct smsr_engine *g);
 void smsr_engine_stop(struct smsr_app *a);
 
 /*

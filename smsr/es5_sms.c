@@ -10,6 +10,8 @@
  * (es5-secure-channels 1.3).
  */
 #include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +272,27 @@ static void on_deliver(struct smsr_sms *s, const struct sm_smpp_pdu *pdu)
     sm_buf_free(&packet);
 }
 
-void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
+/* Wait up to wait_ms for the SMSC or for wake_fd (new work), whichever comes first. */
+static void wait_input(struct smsr_sms *s, int wait_ms, int wake_fd)
+{
+    struct pollfd p[2] = {{.fd = wake_fd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+    int t;
+
+    if (s->smpp) {
+        p[1].fd = sm_smpp_fd(s->smpp);
+        t = sm_smpp_next_timeout(s->smpp);
+        if (t >= 0 && t < wait_ms)
+            wait_ms = t;
+    }
+    if (poll(p, 2, wait_ms) > 0 && (p[0].revents & POLLIN)) {
+        uint64_t v;
+
+        if (read(wake_fd, &v, sizeof(v)) < 0)
+            v = 0; /* already drained by another read: nothing to do */
+    }
+}
+
+void smsr_sms_serve(struct smsr_sms *s, int wait_ms, int wake_fd)
 {
     int rc;
 
@@ -280,11 +302,12 @@ void smsr_sms_serve(struct smsr_sms *s, int wait_ms)
         atomic_store(&s->a->stats.smpp_bound, 0);
         bind_smsc(s);
         if (!s->smpp) {
-            usleep((useconds_t)wait_ms * 1000);
+            wait_input(s, wait_ms, wake_fd);
             return;
         }
     }
-    rc = sm_smpp_poll(s->smpp, wait_ms);
+    wait_input(s, wait_ms, wake_fd);
+    rc = sm_smpp_poll(s->smpp, 0);
     while (rc >= 0 && sm_smpp_pending(s->smpp)) {
         struct sm_smpp_pdu pdu;
 

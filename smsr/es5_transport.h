@@ -18,9 +18,9 @@ struct smsr_sms;
 
 int smsr_sms_new(struct smsr_app *a, struct smsr_engine *g, struct smsr_sms **out);
 void smsr_sms_free(struct smsr_sms *s);
-/* Serve the session for up to wait_ms: (re)bind with back-off, take PoRs and card
- * notifications and hand them to the engine. */
-void smsr_sms_serve(struct smsr_sms *s, int wait_ms);
+/* Serve the session for up to wait_ms, or until wake_fd (an eventfd) is signalled: (re)bind
+ * with back-off, take PoRs and card notifications and hand them to the engine. */
+void smsr_sms_serve(struct smsr_sms *s, int wait_ms, int wake_fd);
 /*
  * Send op's command script to the card's ISD-R: the counter is allocated (committed) first, the
  * packet wrapped with the ISD-R's SCP80 keys and submitted; op is stored as sent with the

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -335,4 +336,86 @@ int itest_write_file(const char *path, const char *text)
         return -1;
     fputs(text, f);
     return fclose(f);
+}
+
+/* ---- a callback receiver ---- */
+
+struct rx_server {
+    itest_post_fn fn;
+    void *arg;
+};
+
+struct rx_body {
+    char data[65536];
+    size_t len;
+};
+
+static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *size, void **ctx)
+{
+    struct rx_server *srv = cls;
+    struct rx_body *u = *ctx;
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    (void)version;
+    (void)method;
+    if (!u) {
+        *ctx = calloc(1, sizeof(*u));
+        return *ctx ? MHD_YES : MHD_NO;
+    }
+    if (*size) {
+        size_t n = *size < sizeof(u->data) - 1 - u->len ? *size : sizeof(u->data) - 1 - u->len;
+
+        memcpy(u->data + u->len, data, n);
+        u->len += n;
+        *size = 0;
+        return MHD_YES;
+    }
+    r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    ret = MHD_queue_response(c, srv->fn(srv->arg, url, u->data), r);
+    MHD_destroy_response(r);
+    free(u);
+    *ctx = NULL;
+    return ret;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *b = calloc(1, 65536);
+
+    if (f && b && fread(b, 1, 65535, f) == 0) {
+        free(b);
+        b = NULL;
+    }
+    if (f)
+        fclose(f);
+    return b;
+}
+
+int itest_receiver_start(const char *dir, itest_post_fn fn, void *arg, struct MHD_Daemon **out)
+{
+    static struct rx_server servers[4];
+    static int nservers;
+    struct rx_server *srv = nservers < 4 ? &servers[nservers++] : NULL;
+    char *key = slurp(itest_path(dir, "pki/smdp.key", NULL));
+    char *cert = slurp(itest_path(dir, "pki/smdp.crt", NULL));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    const union MHD_DaemonInfo *info;
+
+    *out = NULL;
+    if (srv && key && cert) {
+        srv->fn = fn;
+        srv->arg = arg;
+        *out = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+                                rx_handler, srv, MHD_OPTION_SOCK_ADDR, &sa,
+                                MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2, MHD_OPTION_END);
+    }
+    free(key);
+    free(cert);
+    info = *out ? MHD_get_daemon_info(*out, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    return info ? info->port : -1;
 }

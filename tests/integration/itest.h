@@ -67,6 +67,14 @@ void itest_record(const char *schema, const struct itest_resp *r);
 /* Run the schema validator over everything recorded. Returns its exit code. */
 int itest_validate_recorded(const char *schema_dir, const char *validator);
 
+/* An HTTPS server on 127.0.0.1 (a free port) standing for an entity's system that receives
+ * callbacks, with dir/pki/smdp.crt (a server certificate of the development CA, which the
+ * daemons check callback servers against). Every POST's path and body go to fn, whose return
+ * value is the HTTP status answered. Returns the port, or -1. */
+struct MHD_Daemon;
+typedef unsigned (*itest_post_fn)(void *arg, const char *path, const char *body);
+int itest_receiver_start(const char *dir, itest_post_fn fn, void *arg, struct MHD_Daemon **out);
+
 /* ---- itest_api.c (cmocka: failures end the test) ---- */
 
 /* The development-PKI identity name under dir/pki (8 rotating static buffers). */

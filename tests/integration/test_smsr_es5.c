@@ -7,9 +7,7 @@
  * ends them. Refusals the SM-SR decides itself are answered at once.
  */
 #include <errno.h>
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -806,82 +804,26 @@ static void es3_download_enable(void **state)
 
 /* ---- the MNO's callback receiver ---- */
 
-struct rx_upload {
-    char data[65536];
-    size_t len;
-};
-
-static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *data,
-                                  size_t *size, void **ctx)
+/* Every POST is kept; the first rx_refuse of them are answered 503. */
+static unsigned on_post(void *arg, const char *path, const char *body)
 {
-    struct rx_upload *u = *ctx;
-    struct MHD_Response *r;
-    enum MHD_Result ret;
     unsigned code;
 
-    (void)cls;
-    (void)version;
-    (void)method;
-    if (!u) {
-        *ctx = calloc(1, sizeof(*u));
-        return *ctx ? MHD_YES : MHD_NO;
-    }
-    if (*size) {
-        size_t n = *size < sizeof(u->data) - 1 - u->len ? *size : sizeof(u->data) - 1 - u->len;
-
-        memcpy(u->data + u->len, data, n);
-        u->len += n;
-        *size = 0;
-        return MHD_YES;
-    }
+    (void)arg;
     pthread_mutex_lock(&rx_mu);
     code = rx_refuse > 0 ? 503 : 200;
     if (rx_refuse > 0)
         rx_refuse--;
-    json_array_append_new(
-        rx_log, json_pack("{s:s, s:s, s:i}", "path", url, "body", u->data, "status", code));
+    json_array_append_new(rx_log,
+                          json_pack("{s:s, s:s, s:i}", "path", path, "body", body, "status", code));
     pthread_mutex_unlock(&rx_mu);
-    r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    ret = MHD_queue_response(c, code, r);
-    MHD_destroy_response(r);
-    free(u);
-    *ctx = NULL;
-    return ret;
+    return code;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *b = calloc(1, 65536);
-
-    if (f && b && fread(b, 1, 65535, f) == 0) {
-        free(b);
-        b = NULL;
-    }
-    if (f)
-        fclose(f);
-    return b;
-}
-
-/* An HTTPS server standing for the MNO's system; its certificate comes from the development CA
- * (the SM-SR checks callbacks' servers against client.ca). */
 static int receiver_start(void)
 {
-    char *key = slurp(path_in("pki/smdp.key", NULL)), *cert = slurp(path_in("pki/smdp.crt", NULL));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    const union MHD_DaemonInfo *info;
-
     rx_log = json_array();
-    receiver = key && cert ? MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0,
-                                              NULL, NULL, rx_handler, NULL, MHD_OPTION_SOCK_ADDR,
-                                              &sa, MHD_OPTION_HTTPS_MEM_KEY, key,
-                                              MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END)
-                           : NULL;
-    free(key);
-    free(cert);
-    info = receiver ? MHD_get_daemon_info(receiver, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    return info ? info->port : -1;
+    return itest_receiver_start(dir, on_post, NULL, &receiver);
 }
 
 /* The first POST to path whose body has member = value, within timeout_s; NULL if none. */
