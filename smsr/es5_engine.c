@@ -606,6 +606,30 @@ int smsr_profile_deleted(struct smsr_app *a, const char *eid, const char *aid, c
     return rc;
 }
 
+/* A delete the SM-SR itself asks for (POL2 Auto-Delete), checked and run like any DeleteProfile;
+ * its end is told to the owners as every deletion is. */
+static void queue_auto_delete(struct smsr_engine *g, const char *eid, const struct smdb_profile *p,
+                              unsigned seq)
+{
+    struct smdb_op op;
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    snprintf(op.requester, sizeof(op.requester), "%s", g->a->cfg->base.id);
+    snprintf(op.call_id, sizeof(op.call_id), "autodelete-%s-%u", eid, seq);
+    snprintf(op.function, sizeof(op.function), "card.deleteProfile");
+    snprintf(op.eid, sizeof(op.eid), "%s", eid);
+    snprintf(op.iccid, sizeof(op.iccid), "%s", p->iccid);
+    snprintf(op.isdp_aid, sizeof(op.isdp_aid), "%s", p->isdp_aid);
+    op.created_ms = sm_wall_ms();
+    op.deadline_ms = op.created_ms + (int64_t)g->a->cfg->es5_validity * 1000;
+    rc = smdb_op_insert(g->a->db, &op, NULL);
+    if (rc && rc != -EEXIST)
+        SM_LOGE(SM_LOG_DB, eid, "auto-delete of %s: %s", p->iccid, sm_strerror(rc));
+    else
+        SM_LOGI(SM_LOG_OTA, eid, "POL2 auto-delete of %s queued", p->iccid);
+}
+
 /* What the card's notification says happened (SGP.02 7.3, 7.4, 7.7, 7.10). */
 static void notification_locked(struct smsr_engine *g, const struct smsr_notification *n)
 {
@@ -649,6 +673,9 @@ static void notification_locked(struct smsr_engine *g, const struct smsr_notific
             smsr_notify_owner(a, on, n->eid, "Enabled", now);
             if (off)
                 smsr_notify_owner(a, off, n->eid, "Disabled", now);
+            /* POL2 DISABLE + Auto-Delete: the profile goes once disabled (sgp02 6) */
+            if (off && smsr_pol2_auto(off, "DISABLE"))
+                queue_auto_delete(g, n->eid, off, n->seq);
         }
         smdb_eis_free(&before);
     } else {

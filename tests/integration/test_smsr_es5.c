@@ -952,6 +952,34 @@ static void fallback_attribute(void **state)
     assert_string_equal(state_in_eis(eids[1], iccids[1]), "Enabled");
 }
 
+/* POL2 DISABLE + Auto-Delete: once the card disabled the profile, the SM-SR deletes it and the
+ * MNO hears of it. */
+static void pol2_auto_delete(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s, s:{s:[{s:s, s:s, s:s}]}}", "eid", eids[1], "iccid",
+                          oper_iccids[1], "pol2", "rule", "subject", "PROFILE", "action", "DISABLE",
+                          "qualification", "Auto-Delete"),
+           *j;
+
+    (void)state;
+    expect(post("mno1", MNO1, "es4/updatePolicyRules", m, NULL, 0, 200, NULL), "Executed-Success",
+           NULL, NULL, NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", oper_iccids[1]);
+    json_decref(post("mno1", MNO1, "es4/enableProfile", m, "enable-ad", 0, 202, NULL));
+    expect(outcome("mno1", "enable-ad", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    json_decref(post("mno1", MNO1, "es4/disableProfile", m, "disable-ad", 0, 202, NULL));
+    expect(outcome("mno1", "disable-ad", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    for (int w = 0; w < 100 && strcmp(state_in_eis(eids[1], oper_iccids[1]), "absent"); w++)
+        usleep(100 * 1000);
+    assert_string_equal(state_in_eis(eids[1], oper_iccids[1]), "absent");
+    j = received("/mno1/es4/handleProfileDeletedNotification", "iccid", oper_iccids[1], 30);
+    assert_non_null(j);
+    record_json("notify.handleProfileDeletedNotification.schema.json", j);
+    json_decref(j);
+}
+
 /* A killed SM-SR resumes: an audit accepted just before SIGKILL runs after the restart. */
 static void survives_sigkill(void **state)
 {
@@ -1096,6 +1124,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(callbacks_delivered),
     cmocka_unit_test(fallback_attribute),
+    cmocka_unit_test(pol2_auto_delete),
     cmocka_unit_test(engine_metrics), /* before the restarts: the counters start at zero */
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(killed_mid_flight),
