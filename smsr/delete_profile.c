@@ -16,18 +16,8 @@ static int check(const struct smdb_op *op, const struct smdb_eis *e, struct sm_s
 {
     const struct smdb_profile *p = smsr_target_profile(op, e, st);
 
-    if (!p)
+    if (!p || smsr_deletable(op, p, st))
         return 1;
-    if (!strcmp(p->state, "Enabled")) {
-        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_INVALID_TRANSITION, op->iccid,
-                       "the profile is Enabled: disable it first");
-        return 1;
-    }
-    if (p->fallback) {
-        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_REFUSED, op->iccid,
-                       "the profile holds the fall-back attribute: it cannot be deleted");
-        return 1;
-    }
     if (smsr_pol2_forbids(p, "DELETE")) {
         sm_status_fail(st, 200, SM_SUBJ_POL2, SM_RSN_REFUSED, op->iccid,
                        "POL2 of the profile does not allow DELETE");
@@ -44,8 +34,8 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
     return smsr_aid_bytes(op->isdp_aid, aid) ?: smsr_es5_delete_command(aid, out);
 }
 
-static int answer(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
-                  struct smsr_es5_result *r)
+int smsr_deleted_answer(struct smsr_app *a, const struct smdb_op *op,
+                        const struct smsr_es5_answer *ans, struct smsr_es5_result *r)
 {
     if (ans->n < 1 || ans->r[0].sw != 0x9000) {
         smsr_sw_refusal(op, ans->n ? ans->r[0].sw : 0x6F00, r);
@@ -54,7 +44,8 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return smsr_profile_deleted(a, op->eid, op->isdp_aid, op->requester);
 }
 
-const struct smsr_es5_fn smsr_fn_delete_profile = {"deleteProfile", check, script, answer, NULL};
+const struct smsr_es5_fn smsr_fn_delete_profile = {"deleteProfile", check, script,
+                                                   smsr_deleted_answer, NULL};
 
 int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

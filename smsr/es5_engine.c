@@ -130,6 +130,7 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         {"sendData", &smsr_fn_send_data},
         {"setFallbackAttribute", &smsr_fn_set_fallback},
         {"updateConnectivityParameters", &smsr_fn_update_connectivity},
+        {"masterDelete", &smsr_fn_master_delete},
     };
     const char *dot = strchr(function, '.');
 

@@ -44,7 +44,7 @@ struct smsr_es5_fn {
 /* Function tables (handler files). */
 extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_fn_disable_profile,
     smsr_fn_delete_profile, smsr_fn_notification_confirmation, smsr_fn_create_isdp,
-    smsr_fn_send_data, smsr_fn_set_fallback, smsr_fn_update_connectivity;
+    smsr_fn_send_data, smsr_fn_set_fallback, smsr_fn_update_connectivity, smsr_fn_master_delete;
 
 /* The TAR op's script goes to (es5-secure-channels 1.5: an ISD-P's TAR is bytes 13-15 of its
  * AID; the ISD-R's is 000001). */

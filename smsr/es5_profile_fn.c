@@ -94,3 +94,18 @@ int smsr_relay_param(const struct smdb_op *op, const char *member, struct sm_buf
     json_decref(p);
     return rc;
 }
+
+int smsr_deletable(const struct smdb_op *op, const struct smdb_profile *p, struct sm_status *st)
+{
+    if (!strcmp(p->state, "Enabled")) {
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_INVALID_TRANSITION, op->iccid,
+                       "the profile is Enabled: disable it first");
+        return 1;
+    }
+    if (p->fallback) {
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_REFUSED, op->iccid,
+                       "the profile holds the fall-back attribute: it cannot be deleted");
+        return 1;
+    }
+    return 0;
+}

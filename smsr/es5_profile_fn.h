@@ -32,4 +32,13 @@ int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
 /* The relay script (AA L {...}) of the TLVs the operation's parameter member holds in hex. */
 int smsr_relay_param(const struct smdb_op *op, const char *member, struct sm_buf *out);
 
+/* What any deletion needs (DeleteProfile, master delete): the profile is not the enabled one
+ * (8.2.1 / 3.5) and does not hold the fall-back attribute (8.2.1 / 3.8). 0, or 1 with st. */
+int smsr_deletable(const struct smdb_op *op, const struct smdb_profile *p, struct sm_status *st);
+
+/* The card's answer to a DELETE of the operation's ISD-P (delete_profile.c): on 9000 the
+ * profile leaves the EIS and its owners are told. */
+int smsr_deleted_answer(struct smsr_app *a, const struct smdb_op *op,
+                        const struct smsr_es5_answer *ans, struct smsr_es5_result *r);
+
 #endif

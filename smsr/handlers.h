@@ -22,6 +22,8 @@ int smsr_enable_profile(struct sm_api_call *call, json_t *out, struct sm_status 
 int smsr_disable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_set_fallback_attribute(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smsr_master_delete_body[];
+int smsr_es4_master_delete(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smsr_create_isdp_body[], smsr_send_data_body[];
 int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st);

@@ -68,7 +68,8 @@ const struct sm_api_route smsr_routes[] = {
       "SGP.02 v4 ES4.SetFallBackAttribute"),
     R("es4", "prepareSMSRChange", SM_ROLE_MNO, "SGP.02 ES4.PrepareSMSRChange"),
     R("es4", "smsrChange", SM_ROLE_MNO, "SGP.02 ES4.SMSRChange"),
-    R("es4", "masterDelete", SM_ROLE_MNO, "SGP.02 master delete (ES4 in v4)"),
+    A("es4", "masterDelete", SM_ROLE_MNO, smsr_es4_master_delete, smsr_master_delete_body,
+      "SGP.02 master delete (ES4 in v4)"),
 
     R("es7", "handoverEUICC", SM_ROLE_SMSR, "SGP.02 ES7.HandoverEUICC"),
     R("es7", "authenticateSMSR", SM_ROLE_SMSR, "SGP.02 ES7.AuthenticateSMSR"),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eis_codec.h"
 #include "es5_profile_fn.h"
 #include "handlers.h"
 #include "sm/apdu.h"
@@ -90,9 +91,7 @@ const struct smsr_es5_fn smsr_fn_send_data = {"sendData", check, script, smsr_re
 
 static int valid_hex(const char *s)
 {
-    size_t n = strlen(s);
-
-    return n && n % 2 == 0 && strspn(s, "0123456789abcdefABCDEF") == n ? 0 : -EINVAL;
+    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
 }
 
 static int valid_aid(const char *s)

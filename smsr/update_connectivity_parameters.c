@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eis_codec.h"
 #include "es5_profile_fn.h"
 #include "handlers.h"
 #include "sm/hex.h"
@@ -41,9 +42,7 @@ const struct smsr_es5_fn smsr_fn_update_connectivity = {"updateConnectivityParam
 
 static int valid_hex(const char *s)
 {
-    size_t n = strlen(s);
-
-    return n && n % 2 == 0 && strspn(s, "0123456789abcdefABCDEF") == n ? 0 : -EINVAL;
+    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
 }
 
 const struct sm_json_field smsr_update_connectivity_body[] = {

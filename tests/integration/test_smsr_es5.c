@@ -20,12 +20,14 @@
 #include "../sm_test.h"
 #include "itest.h"
 #include "sm/apdu.h"
+#include "sm/cipher.h"
 #include "sm/devpki.h"
 #include "sm/ecka.h"
 #include "sm/es8.h"
 #include "sm/gpcert.h"
 #include "sm/hex.h"
 #include "sm/json.h"
+#include "sm/rng.h"
 #include "sm/scp03.h"
 #include "sm/secret.h"
 #include "sm/tlv.h"
@@ -583,7 +585,7 @@ static void es3_download_enable(void **state)
 {
     const char *eid = eids[1], *iccid = "89999030000000000019";
     uint8_t dp_sk[32], dp_pk[65], ecasd_pk[65], esk[32], epk[65], rc[16], shs[32], info[8],
-        receipt[16], aid[16], hc[8] = {8, 7, 6, 5, 4, 3, 2, 1}, *raw, cerr;
+        receipt[16], aid[16], hc[8] = {8, 7, 6, 5, 4, 3, 2, 1}, *raw, cerr, token_key[16];
     struct sm_buf cert = SM_BUF_INIT, tlvs = SM_BUF_INIT, b = SM_BUF_INIT, pkg = {.secure = true};
     struct sm_secret *e = NULL;
     struct sm_es8_crt crt;
@@ -744,9 +746,24 @@ static void es3_download_enable(void **state)
         sm_buf_reset(&b);
         assert_int_equal(sm_scp03_wrap(&s2, plain, sizeof(plain), &b), 0);
         assert_int_equal(sm_tlv_put(&tlvs, 0x22, b.data, b.len), 0);
+        /* and the master-delete token key (KVN 70) under the ISD-P's DEK, as an SM-DP loads it */
+        {
+            uint8_t put[5 + 24] = {0x80, 0xD8, 0x00, 0x01, 24, 0x70, 0x88, 17, 16};
+
+            assert_int_equal(sm_rng_bytes(&sm_rng_system, token_key, 16), 0);
+            assert_int_equal(
+                sm_aes_cbc(true, keys.k_dek, 16, (const uint8_t[16]){0}, token_key, 16, put + 9),
+                0);
+            put[25] = 3;
+            assert_int_equal(sm_kcv_aes(token_key, 16, put + 26), 0);
+            sm_buf_reset(&b);
+            assert_int_equal(sm_scp03_wrap(&s2, put, sizeof(put), &b), 0);
+            assert_int_equal(sm_tlv_put(&tlvs, 0x22, b.data, b.len), 0);
+        }
         ucp(eid, iccid, &tlvs, &raw, &sc);
-        assert_int_equal(sc.item[sc.n - 1].tag, 0x23);
-        assert_memory_equal(sc.item[sc.n - 1].value + sc.item[sc.n - 1].len - 2, "\x90\x00", 2);
+        for (unsigned i = 0; i < sc.n; i++)
+            if (sc.item[i].tag == 0x23)
+                assert_memory_equal(sc.item[i].value + sc.item[i].len - 2, "\x90\x00", 2);
         free(raw);
         sm_scp03_clear(&s2);
     }
@@ -771,9 +788,10 @@ static void es3_download_enable(void **state)
     /* POL2 forbids deleting it, before any OTA */
     expect(post("mno1", MNO1, "es4/deleteProfile", m, NULL, 0, 200, NULL), "Failed", "8.2.3", "3.8",
            "POL2");
-    /* only the owner changes POL2; the owner lifts the rule, then the delete goes through */
+    /* only the owner changes POL2 (the same rule again) */
     json_decref(m);
-    m = json_pack("{s:s, s:s, s:{s:[]}}", "eid", eid, "iccid", iccid, "pol2", "rule");
+    m = json_pack("{s:s, s:s, s:{s:[{s:s, s:s, s:s}]}}", "eid", eid, "iccid", iccid, "pol2", "rule",
+                  "subject", "PROFILE", "action", "DELETE", "qualification", "Not-Allowed");
     expect(post("mno2", "2.999.10.2", "es4/updatePolicyRules", m, NULL, 0, 200, NULL), "Failed",
            "8.2.1", "1.2", NULL);
     expect(post("mno1", MNO1, "es4/updatePolicyRules", m, NULL, 0, 200,
@@ -786,11 +804,55 @@ static void es3_download_enable(void **state)
                 "es4.updateSubscriptionAddress.response.schema.json"),
            "Executed-Success", NULL, NULL, NULL);
     json_decref(m);
-    m = json_pack("{s:s, s:s}", "eid", eid, "iccid", iccid);
+    /* master delete: it passes POL1 and POL2, with a token under the ISD-P's token key; a wrong
+     * token is the card's refusal */
+    {
+        uint8_t in[3 + 18 + 64], mac[16];
+        size_t n = 0;
+        char tok[33];
+        static const uint8_t b6[] = {0xB6, 0x11, 0x42, 0x03, 0x01, 0x02, 0x03, 0x45, 0x03, 0x04,
+                                     0x05, 0x06, 0x5F, 0x20, 0x01, 0x07, 0x93, 0x01, 0x08};
+
+        in[n++] = 0x00;
+        in[n++] = 0x40;
+        in[n++] = (uint8_t)(18 + sizeof(b6));
+        in[n++] = 0x4F;
+        in[n++] = 0x10;
+        memcpy(in + n, aid, 16);
+        n += 16;
+        memcpy(in + n, b6, sizeof(b6));
+        n += sizeof(b6);
+        assert_int_equal(sm_aes_cmac(token_key, 16, in, n, mac), 0);
+        mac[0] ^= 1;
+        sm_hex_encode_upper(mac, 16, tok);
+        m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "eid", eid, "iccid", iccid, "sin",
+                      "010203", "sdin", "040506", "providerId", "07", "tokenId", "08", "token",
+                      tok);
+        json_decref(post("mno1", MNO1, "es4/masterDelete", m, "master-bad", 0, 202, NULL));
+        expect(outcome("mno1", "master-bad", 30, "es4.masterDelete.response.schema.json"), "Failed",
+               "8.1", "4.2", "6982");
+        mac[0] ^= 1;
+        sm_hex_encode_upper(mac, 16, tok);
+        json_object_set_new(m, "token", json_string(tok));
+        json_decref(post("mno1", MNO1, "es4/masterDelete", m, "master-ok", 0, 202, NULL));
+        expect(outcome("mno1", "master-ok", 30, "es4.masterDelete.response.schema.json"),
+               "Executed-Success", NULL, NULL, NULL);
+        json_decref(m);
+        sm_wipe(token_key, sizeof(token_key));
+    }
+    assert_string_equal(state_in_eis(eid, iccid), "absent");
+    /* DeleteISDP through ES3: an ISD-P created and never downloaded */
+    m = json_pack("{s:s, s:s, s:s, s:i}", "eid", eid, "iccid", "89999030000000000027", "mnoId",
+                  MNO1, "requiredMemory", 16384);
+    json_decref(post("smdp", SMDP, "es3/createISDP", m, "create-2", 0, 202, NULL));
+    expect(outcome("smdp", "create-2", 30, NULL), "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    assert_string_equal(state_in_eis(eid, "89999030000000000027"), "Created");
+    m = json_pack("{s:s, s:s}", "eid", eid, "iccid", "89999030000000000027");
     json_decref(post("smdp", SMDP, "es3/deleteISDP", m, "delete-dl", 0, 202, NULL));
     expect(outcome("smdp", "delete-dl", 30, "es3.deleteISDP.response.schema.json"),
            "Executed-Success", NULL, NULL, NULL);
-    assert_string_equal(state_in_eis(eid, iccid), "absent");
+    assert_string_equal(state_in_eis(eid, "89999030000000000027"), "absent");
     json_decref(m);
     sm_es8_keys_clear(&keys);
     sm_scp03_clear(&sess);
