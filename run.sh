@@ -228,6 +228,12 @@ Try it as MNO mno1 (2.999.10.1):
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/getEIS \\
        -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"try-1"},"eid":"89049032123451234512345678901235"}'
+Audit the first card through the SM-SR (ES4; it answers 202, the card is reached over SCP81):
+  curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
+       -H 'Content-Type: application/json' https://127.0.0.1:9443/gsma/es4/auditEIS \\
+       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"audit-1"},"eid":"$first_eid"}'
+  curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
+       https://127.0.0.1:9443/gsma/operations/audit-1
 A simulated card (first EID):
   $bin/euicc-sim -c $var/euicc-sim.conf show $first_eid
 Metrics (admin):
