@@ -645,10 +645,29 @@ static void notification_locked(struct smsr_engine *g, const struct smsr_notific
         sm_hex_encode_upper(n->aid, SMSR_AID_LEN, aid);
     rc = smdb_card_notif_add(a->db, n->eid, n->seq, n->type, aid, n->imei, now);
     if (rc == -EEXIST) {
-        /* the card did not get our confirmation yet: it is queued or on its way */
+        int64_t confirmed = 0;
+
+        /* the card did not get our confirmation yet: it is queued or on its way; unless the
+         * notification was refused as late, and stays so */
         SM_LOGI(SM_LOG_OTA, n->eid, "notification %u repeated by the card", n->seq);
-        queue_confirmation(g, n);
+        if (smdb_card_notif_confirmed_ms(a->db, n->eid, n->seq, &confirmed) == 0 && confirmed >= 0)
+            queue_confirmation(g, n);
         return;
+    }
+    if (!rc && (n->type == 0x02 || n->type == 0x05)) {
+        bool late = false;
+
+        /* SGP.02 7.3: a change reported after its operation's validity period is not
+         * confirmed; the card rolls it back (and says so with 03) */
+        if (smdb_card_notif_late(a->db, n->eid, n->seq, &late) == 0 && late) {
+            SM_LOGW(SM_LOG_OTA, n->eid,
+                    "notification %u type %02X came after its operation expired: not confirmed, "
+                    "the card rolls the change back",
+                    n->seq, n->type);
+            smdb_card_notif_confirmed(a->db, n->eid, n->seq, -1);
+            smdb_eis_audit(a->db, n->eid, "card", "late change refused", aid[0] ? aid : NULL, now);
+            return;
+        }
     }
     if (rc) {
         SM_LOGE(SM_LOG_DB, n->eid, "notification %u not recorded: %s", n->seq, sm_strerror(rc));

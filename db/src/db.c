@@ -126,6 +126,14 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           "received_ms) VALUES (:eid, :seq, :type, :aid, :imei, :now)",
     [STMT_NOTIF_SINCE] = "SELECT type FROM card_notification WHERE eid = :eid AND received_ms "
                          ">= :since AND type IN (2, 3, 5) ORDER BY received_ms DESC LIMIT 1",
+    [STMT_OP_LAST_CHANGE] =
+        "SELECT outcome, created_ms, attempts FROM operation WHERE eid = :eid AND "
+        "(function LIKE '%.enableProfile' OR function LIKE '%.disableProfile') "
+        "ORDER BY id DESC LIMIT 1",
+    [STMT_NOTIF_COUNT_SINCE] = "SELECT count(*) FROM card_notification WHERE eid = :eid AND "
+                               "received_ms >= :since AND type IN (2, 3, 5) AND seq <> :seq",
+    [STMT_NOTIF_REFUSED_GET] = "SELECT confirmed_ms FROM card_notification WHERE eid = :eid AND "
+                               "seq = :seq",
     [STMT_NOTIF_CONFIRMED] = "UPDATE card_notification SET confirmed_ms = :now WHERE eid = :eid "
                              "AND seq = :seq",
     [STMT_PROFILE_UPDATE] = "UPDATE eis_profile SET state = coalesce(:state, state), fallback = "

@@ -528,3 +528,66 @@ int smdb_profile_add(struct smdb *db, const char *eid, const struct smdb_profile
         rc = smdb_sr_audit(db, c, eid, actor, "ISD-P created", p->isdp_aid, now_ms);
     return smdb_tx_end(db, c, rc);
 }
+
+int smdb_card_notif_late(struct smdb *db, const char *eid, unsigned seq, bool *late)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_LAST_CHANGE);
+    char outcome[24] = "";
+    int64_t since = 0, attempts = 0;
+    int rc;
+
+    *late = false;
+    smdb_bind_text(s, ":eid", eid);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        smdb_col_text(s, 0, outcome, sizeof(outcome));
+        since = sqlite3_column_int64(s, 1);
+        attempts = sqlite3_column_int64(s, 2);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        rc = smdb_fail(db, c, "last change", rc);
+        smdb_release(db, c);
+        return rc;
+    }
+    /* an operation that expired before anything was sent changed nothing on the card */
+    if (!strcmp(outcome, "Expired") && attempts > 0) {
+        /* late: the first change report since that operation was accepted */
+        s = smdb_stmt(c, STMT_NOTIF_COUNT_SINCE);
+        smdb_bind_text(s, ":eid", eid);
+        smdb_bind_int64(s, ":since", since);
+        smdb_bind_int64(s, ":seq", seq);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            *late = sqlite3_column_int64(s, 0) == 0;
+        rc = rc == SQLITE_ROW ? 0 : smdb_fail(db, c, "notifications since", rc);
+        sqlite3_reset(s);
+    } else {
+        rc = 0;
+    }
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_card_notif_confirmed_ms(struct smdb *db, const char *eid, unsigned seq, int64_t *ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_NOTIF_REFUSED_GET);
+    int rc;
+
+    *ms = 0;
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_int64(s, ":seq", seq);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *ms = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 0);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "notification", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}

@@ -199,7 +199,7 @@ static int setup(void **state)
              "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n"
              "[smsr]\nmsisdn = +" SMSR_ADDRESS "\n"
              "[card]\nattach_notification = yes\nnotification_interval = 2\n"
-             "notification_retries = 100\n",
+             "notification_retries = 3\n",
              smsc_port);
     if (itest_write_file(path_in("sim.conf", NULL), text))
         return -1;
@@ -1014,6 +1014,49 @@ static void fallback_attribute(void **state)
     assert_string_equal(state_in_eis(eids[1], iccids[1]), "Enabled");
 }
 
+/* SGP.02 7.3: the card's report of a change that comes after the operation's validity period is
+ * not confirmed, so the card rolls the change back (and reports 03); the EIS never moves. Over
+ * SMS only: the stale packet waits in the SMSC while the card is frozen (over HTTPS the script
+ * is never handed out once the operation has expired, so the card changes nothing). */
+static void late_change_rolled_back(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eids[1], "iccid", oper_iccids[1]), *j = NULL;
+    bool back = false, seen = false;
+
+    (void)state;
+    if (strcmp(bearer(), "sms")) {
+        json_decref(m);
+        skip();
+    }
+    assert_string_equal(state_in_eis(eids[1], oper_iccids[1]), "Disabled");
+    assert_int_equal(kill(sim.pid, SIGSTOP), 0);
+    json_decref(post("mno1", MNO1, "es4/enableProfile", m, "enable-late", 2, 202, NULL));
+    json_decref(m);
+    expect(outcome("mno1", "enable-late", 30, NULL), "Expired", NULL, NULL, NULL);
+    assert_int_equal(kill(sim.pid, SIGCONT), 0);
+    /* the card enables, reports 02 (refused), retries, gives up, rolls back and reports 03
+     * (confirmed); meanwhile the EIS does not move */
+    for (int w = 0; w < 150 && !back; w++) {
+        int pending = pending_notifications(eids[1]);
+
+        seen |= pending > 0;
+        back = seen && pending == 0;
+        assert_string_equal(state_in_eis(eids[1], oper_iccids[1]), "Disabled");
+        if (!back)
+            usleep(200 * 1000);
+    }
+    assert_true(back);
+    /* the card's word (an audit): the operational profile is disabled again */
+    m = json_pack("{s:s, s:[s]}", "eid", eids[1], "iccid", oper_iccids[1]);
+    json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-late", 0, 202, NULL));
+    json_decref(m);
+    j = outcome("mno1", "audit-late", 30, NULL);
+    expect(j, "Executed-Success", NULL, NULL, NULL);
+    assert_true(back);
+    assert_string_equal(state_in_eis(eids[1], oper_iccids[1]), "Disabled");
+    assert_string_equal(state_in_eis(eids[1], iccids[1]), "Enabled");
+}
+
 /* POL2 DISABLE + Auto-Delete: once the card disabled the profile, the SM-SR deletes it and the
  * MNO hears of it. */
 static void pol2_auto_delete(void **state)
@@ -1186,6 +1229,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(callbacks_delivered),
     cmocka_unit_test(fallback_attribute),
+    cmocka_unit_test(late_change_rolled_back),
     cmocka_unit_test(pol2_auto_delete),
     cmocka_unit_test(engine_metrics), /* before the restarts: the counters start at zero */
     cmocka_unit_test(survives_sigkill),

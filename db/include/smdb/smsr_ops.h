@@ -85,6 +85,12 @@ int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned
 /* The type of the card's latest profile-change notification (02, 03, 05) received since
  * since_ms, or -ENOENT. */
 int smdb_card_notif_since(struct smdb *db, const char *eid, int64_t since_ms, unsigned *type);
+/* Is notification seq of card eid the late outcome of a profile change whose operation expired
+ * (the card's latest Enable/Disable operation ended Expired and no other change report came
+ * since it was accepted)? SGP.02 7.3: such a notification is not confirmed. */
+int smdb_card_notif_late(struct smdb *db, const char *eid, unsigned seq, bool *late);
+/* confirmed_ms of a recorded notification: 0 not yet, -1 refused (late), else when. */
+int smdb_card_notif_confirmed_ms(struct smdb *db, const char *eid, unsigned seq, int64_t *ms);
 int smdb_card_notif_confirmed(struct smdb *db, const char *eid, unsigned seq, int64_t now_ms);
 
 /* Profile changes the card reported. state NULL: unchanged; fallback < 0: unchanged. */
