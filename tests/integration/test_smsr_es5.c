@@ -260,7 +260,13 @@ static int setup(void **state)
              SM_BIN_DIR);
     if (run(cmd) || start_smsr())
         return -1;
-    itest_record_dir(SM_BINARY_DIR "/tests/responses-es5");
+    /* one directory per run: CTest runs the HTTPS and the SMS run side by side */
+    {
+        char rec[512];
+
+        snprintf(rec, sizeof(rec), "%s/tests/responses-es5-%s", SM_BINARY_DIR, bearer());
+        itest_record_dir(rec);
+    }
     /* register both cards (ES1), then let the simulator serve them */
     for (int i = 0; i < 2; i++) {
         char p[128];
