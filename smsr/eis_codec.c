@@ -38,6 +38,11 @@ static int valid_tar(const char *s)
     return strlen(s) == 6 && !smsr_valid_hex(s) ? 0 : -EINVAL;
 }
 
+int smsr_valid_hex_data(const char *s)
+{
+    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
+}
+
 static int valid_hex16(const char *s)
 {
     return strlen(s) <= 32 && !smsr_valid_hex(s) ? 0 : -EINVAL;

@@ -72,9 +72,10 @@ json_t *smsr_eis_view(const struct smdb_eis *e, enum smsr_view view, const char 
 extern const struct sm_json_field smsr_pol2_fields[];
 extern const struct sm_json_field smsr_subscription_address_fields[];
 
-int smsr_valid_aid(const char *s);     /* 5-16 bytes as hex */
-int smsr_valid_hex(const char *s);     /* even number of hex digits */
-int smsr_valid_version(const char *s); /* x.y.z */
+int smsr_valid_aid(const char *s);      /* 5-16 bytes as hex */
+int smsr_valid_hex(const char *s);      /* even number of hex digits */
+int smsr_valid_hex_data(const char *s); /* the same, not empty (relayed card data) */
+int smsr_valid_version(const char *s);  /* x.y.z */
 int smsr_valid_datetime(const char *s);
 
 #endif

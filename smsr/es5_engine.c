@@ -741,9 +741,16 @@ static void *card_thread(void *arg)
         if (wait < 0 || wait > 1000)
             wait = 1000; /* new operations wake the thread at once (wake_fd) */
         smsr_sms_serve(g->sms, (int)wait, g->wake_fd);
-        while (n++ < 64 && !atomic_load(&g->stop) &&
-               smdb_op_due(g->a->db, sm_wall_ms(), &op) == 0) {
+        /* the operations' lock around reading and acting: an admin session's answer cannot
+         * change the row in between */
+        while (n++ < 64 && !atomic_load(&g->stop)) {
+            pthread_mutex_lock(&g->op_mu);
+            if (smdb_op_due(g->a->db, sm_wall_ms(), &op)) {
+                pthread_mutex_unlock(&g->op_mu);
+                break;
+            }
             run_due(g, &op);
+            pthread_mutex_unlock(&g->op_mu);
             smdb_op_free(&op);
         }
     }

@@ -85,14 +85,16 @@ static int card_psk(struct smsr_app *a, const char *eid, unsigned kvn, uint8_t p
 
 bool smsr_https_usable(struct smsr_https *h, const struct smdb_eis *e)
 {
-    uint8_t psk[16];
-    bool ok;
+    /* a key set is there (no unwrapping here: this runs for every operation) */
+    for (unsigned kvn = 0x40; h && e->http_support && kvn <= 0x4F; kvn++) {
+        struct smdb_keyset ks;
 
-    if (!h || !e->http_support)
-        return false;
-    ok = card_psk(h->a, e->eid, 0, psk) == 0;
-    sm_wipe(psk, sizeof(psk));
-    return ok;
+        if (smdb_keyset_get(h->a->db, e->eid, "SCP81", kvn, &ks) == 0) {
+            free(ks.wrapped);
+            return true;
+        }
+    }
+    return false;
 }
 
 int smsr_https_trigger(struct smsr_https *h, struct sm_buf *out)

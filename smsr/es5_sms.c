@@ -47,31 +47,15 @@ struct smsr_sms {
     char address[SM_SMPP_ADDR_SIZE]; /* the SM-SR's own address, without + */
 };
 
-/* The card's SCP80 key set (lowest KVN): KIc (index 1) and KID (index 2). */
-struct card_keys {
-    unsigned kvn;
-    const uint8_t *kic, *kid;
-    size_t kic_len, kid_len;
-    struct smsr_isdr_keys k;
-};
-
-static void keys_wipe(struct card_keys *k)
+/* The card's SCP80 key set (lowest KVN) as the SCP80 code takes it: KIc (key index 1) and KID
+ * (index 2), pointing into k. */
+static int load_keys(struct smsr_app *a, const char *eid, struct smsr_isdr_keys *k,
+                     struct sm_scp80_keys *keys)
 {
-    smsr_isdr_keys_wipe(&k->k);
-}
+    int rc = smsr_isdr_keys_load(a, eid, "SCP80", 0x01, 0x0F, k);
 
-static int load_keys(struct smsr_app *a, const char *eid, struct card_keys *out)
-{
-    int rc = smsr_isdr_keys_load(a, eid, "SCP80", 0x01, 0x0F, &out->k);
-
-    if (rc)
-        return rc;
-    out->kvn = out->k.kvn;
-    out->kic = out->k.key[1].v;
-    out->kic_len = out->k.key[1].len;
-    out->kid = out->k.key[2].v;
-    out->kid_len = out->k.key[2].len;
-    return out->kic_len && out->kid_len ? 0 : -ENOKEY;
+    *keys = (struct sm_scp80_keys){k->key[1].v, k->key[1].len, k->key[2].v, k->key[2].len};
+    return rc ? rc : keys->kic_len && keys->kid_len ? 0 : -ENOKEY;
 }
 
 int smsr_sms_new(struct smsr_app *a, struct smsr_engine *g, struct smsr_sms **out)
@@ -155,22 +139,21 @@ static int eid_of(struct smsr_sms *s, const char *addr, char eid[33])
 
 static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size_t len)
 {
-    struct card_keys k;
+    struct smsr_isdr_keys k;
     struct sm_scp80_keys keys;
     struct sm_scp80_por por;
     struct sm_decode_err err;
     struct smdb_op op;
     uint64_t cntr;
-    int rc = load_keys(s->a, eid, &k);
+    int rc = load_keys(s->a, eid, &k, &keys);
 
     if (rc) {
         SM_LOGW(SM_LOG_OTA, eid, "PoR dropped: no key set (%s)", sm_strerror(rc));
         return;
     }
-    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
     rc = sm_scp80_unwrap_por(spi_cmd, (uint8_t)(k.kvn << 4 | SM_ALG_AES),
                              (uint8_t)(k.kvn << 4 | SM_ALG_AES), &keys, pkt, len, &por, &err);
-    keys_wipe(&k);
+    smsr_isdr_keys_wipe(&k);
     if (rc) {
         SM_LOGW(SM_LOG_OTA, eid, "PoR dropped: %s (%s)", sm_strerror(rc), err.msg);
         return;
@@ -205,21 +188,20 @@ static void on_por(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size
 
 static void on_command(struct smsr_sms *s, const char *eid, const uint8_t *pkt, size_t len)
 {
-    struct card_keys k;
+    struct smsr_isdr_keys k;
     struct sm_scp80_keys keys;
     struct sm_scp80_command cmd;
     struct smsr_notification n;
     struct sm_decode_err err;
     uint8_t status = 0;
-    int rc = load_keys(s->a, eid, &k);
+    int rc = load_keys(s->a, eid, &k, &keys);
 
     if (rc) {
         SM_LOGW(SM_LOG_OTA, eid, "card packet dropped: no key set (%s)", sm_strerror(rc));
         return;
     }
-    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
     rc = sm_scp80_unwrap_command(pkt, len, &keys, &cmd, &status, &err);
-    keys_wipe(&k);
+    smsr_isdr_keys_wipe(&k);
     if (rc) {
         SM_LOGW(SM_LOG_OTA, eid, "card packet dropped: %s (%s)", sm_strerror(rc), err.msg);
         return;
@@ -337,7 +319,7 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     struct sm_scp80_header h = {.spi = {spi[0], spi[1]}};
     struct sm_buf pkt = SM_BUF_INIT, *parts;
     struct sm_scp80_keys keys;
-    struct card_keys k;
+    struct smsr_isdr_keys k;
     char msisdn[16];
     uint8_t cb[5];
     uint64_t cntr;
@@ -353,21 +335,20 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     rc = smdb_card_msisdn(a->db, op->eid, msisdn);
     if (rc)
         return rc;
-    rc = load_keys(a, op->eid, &k);
+    rc = load_keys(a, op->eid, &k, &keys);
     if (rc)
         return rc;
     /* the counter is committed before the packet exists (es5-secure-channels 2.6) */
     rc = smdb_keyset_next_counter(a->db, op->eid, k.kvn, &cntr);
     if (rc) {
-        keys_wipe(&k);
+        smsr_isdr_keys_wipe(&k);
         return rc;
     }
     kvn = k.kvn;
     h.kic = h.kid = (uint8_t)(kvn << 4 | SM_ALG_AES);
-    keys = (struct sm_scp80_keys){k.kic, k.kic_len, k.kid, k.kid_len};
     sm_scp80_cntr_bytes(cntr, cb);
     rc = sm_scp80_wrap_command(&h, cb, &keys, script, len, &pkt);
-    keys_wipe(&k);
+    smsr_isdr_keys_wipe(&k);
     if (rc)
         return rc;
     parts = calloc(SMSR_SMS_MAX_PARTS, sizeof(*parts));

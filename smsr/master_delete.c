@@ -85,23 +85,18 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
 const struct smsr_es5_fn smsr_fn_master_delete = {"masterDelete", check, script,
                                                   smsr_deleted_answer, NULL};
 
-static int valid_hex(const char *s)
-{
-    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
-}
-
 static int valid_token(const char *s)
 {
-    return !valid_hex(s) && strlen(s) >= 16 && strlen(s) <= 32 ? 0 : -EINVAL;
+    return !smsr_valid_hex_data(s) && strlen(s) >= 16 && strlen(s) <= 32 ? 0 : -EINVAL;
 }
 
 const struct sm_json_field smsr_master_delete_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},
     {"iccid", SM_JT_STRING, true, 20, sm_iccid_check, SM_SUBJ_ICCID, NULL, 0, 0},
-    {"sin", SM_JT_STRING, true, 32, valid_hex, SM_SUBJ_ISDP, NULL, 0, 0},
-    {"sdin", SM_JT_STRING, true, 32, valid_hex, SM_SUBJ_ISDP, NULL, 0, 0},
-    {"providerId", SM_JT_STRING, true, 64, valid_hex, SM_SUBJ_ISDP, NULL, 0, 0},
-    {"tokenId", SM_JT_STRING, true, 64, valid_hex, SM_SUBJ_ISDP, NULL, 0, 0},
+    {"sin", SM_JT_STRING, true, 32, smsr_valid_hex_data, SM_SUBJ_ISDP, NULL, 0, 0},
+    {"sdin", SM_JT_STRING, true, 32, smsr_valid_hex_data, SM_SUBJ_ISDP, NULL, 0, 0},
+    {"providerId", SM_JT_STRING, true, 64, smsr_valid_hex_data, SM_SUBJ_ISDP, NULL, 0, 0},
+    {"tokenId", SM_JT_STRING, true, 64, smsr_valid_hex_data, SM_SUBJ_ISDP, NULL, 0, 0},
     {"token", SM_JT_STRING, true, 32, valid_token, SM_SUBJ_ISDP, NULL, 0, 0},
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };

@@ -89,14 +89,9 @@ int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
 
 const struct smsr_es5_fn smsr_fn_send_data = {"sendData", check, script, smsr_relay_answer, target};
 
-static int valid_hex(const char *s)
-{
-    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
-}
-
 static int valid_aid(const char *s)
 {
-    return strlen(s) == 2 * SMSR_AID_LEN && !valid_hex(s) ? 0 : -EINVAL;
+    return strlen(s) == 2 * SMSR_AID_LEN && !smsr_valid_hex_data(s) ? 0 : -EINVAL;
 }
 
 const struct sm_json_field smsr_send_data_body[] = {
@@ -104,7 +99,7 @@ const struct sm_json_field smsr_send_data_body[] = {
     {"sdAid", SM_JT_STRING, true, 32, valid_aid, SM_SUBJ_SD_AID, NULL, 0, 0},
     /* 16 KiB of command TLVs: an ES8 segment (1000 bytes of plaintext) and its overhead many
      * times over */
-    {"data", SM_JT_STRING, true, 32768, valid_hex, SM_SUBJ_FORMAT, NULL, 0, 0},
+    {"data", SM_JT_STRING, true, 32768, smsr_valid_hex_data, SM_SUBJ_FORMAT, NULL, 0, 0},
     {"moreToDo", SM_JT_BOOLEAN, false, 0, NULL, NULL, NULL, 0, 0},
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };

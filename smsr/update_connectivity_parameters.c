@@ -40,15 +40,11 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
 const struct smsr_es5_fn smsr_fn_update_connectivity = {"updateConnectivityParameters", check,
                                                         script, smsr_relay_answer, target};
 
-static int valid_hex(const char *s)
-{
-    return s[0] && !smsr_valid_hex(s) ? 0 : -EINVAL;
-}
-
 const struct sm_json_field smsr_update_connectivity_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},
     {"iccid", SM_JT_STRING, true, 20, sm_iccid_check, SM_SUBJ_ICCID, NULL, 0, 0},
-    {"connectivityParameters", SM_JT_STRING, true, 8192, valid_hex, SM_SUBJ_FORMAT, NULL, 0, 0},
+    {"connectivityParameters", SM_JT_STRING, true, 8192, smsr_valid_hex_data, SM_SUBJ_FORMAT, NULL,
+     0, 0},
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };
 
