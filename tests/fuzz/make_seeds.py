@@ -15,7 +15,7 @@ import tempfile
 vec = pathlib.Path(sys.argv[1])
 out = pathlib.Path(sys.argv[2])
 seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert", "profile",
-                         "profile_json", "smpp", "euicc")}
+                         "profile_json", "smpp", "euicc", "smsr_es5")}
 
 
 def load(name):
@@ -31,6 +31,12 @@ cert = h("7f2181a5" "930102" "420102" "5f200102" "950188" "5f240421450101" "7303
          "7f4946b041" "04" + "11" * 64 + "f00100" "5f3740" + "00" * 64)
 seeds["tlv"] += [crt, cert, h("4f10a0000005591010ffffffff8900000100"), h("e316" "4f10" + "aa" * 16 + "9f70013f")]
 seeds["gpcert"] += [cert]
+# the SM-SR's card input (first byte: the decoder), recorded card answers and a card-like notification
+seeds["smsr_es5"] += [b"\x00" + h("ab0780010123029000"), b"\x00" + h("af80230269e10000"),
+                      b"\x01" + h("ff210d810101820400077e3083023a92"),
+                      b"\x02" + h("e3164f10a0000005591010ffffffff89000013009f70013f"),
+                      b"\x03" + h("e1354c1089001012012341234012345678901224" "4d0102" "4e020000"
+                                   "4f10a0000005591010ffffffff8900001300" "14083a45990057918503")]
 seeds["apdu"] += [h("80e2910006bf3e035c015a00"), h("80f22002"), h("00b0000000ffff"),
                   h("ae80840a3000ea8dd0473629b2660000"), h("ab0780010123029000"),
                   h("aa0a220880e28800033a0400"), h("00a40004023f0000b000000a")]
