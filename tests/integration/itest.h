@@ -92,4 +92,31 @@ const char *itest_exec_status(const json_t *j);
 void itest_expect_status(json_t *j, const char *status, const char *subject, const char *reason,
                          const char *fragment);
 
+/* Poll GET /gsma/operations/<call_id> until done (within timeout_s, else the test fails);
+ * records both forms for the schema check (the final response under schema, when given).
+ * Returns the final response. */
+json_t *itest_outcome(const char *dir, int port, const char *name, const char *call_id,
+                      int timeout_s, const char *schema);
+/* Record a JSON value for the schema check. */
+void itest_record_json(const char *schema, const json_t *j);
+/* /bin/sh -c cmd; its output in out; says what failed on stderr. Returns the exit code. */
+int itest_sh(const char *cmd, char *out, size_t n);
+/* Start SM_BIN_DIR/<bin> -c dir/<conf> [extra], its output in dir/<name>.log. */
+int itest_spawn_conf(const char *dir, struct itest_proc *p, const char *name, const char *bin,
+                     const char *conf, const char *extra);
+
+/* Simulated cards under dir: dir/sim.conf (factory from dir/pki, SMPP to smsc_port as
+ * euicc-sim / simpw, notifications to smsr_msisdn, card_extra lines added to [card]), n cards
+ * made, their EIDs in eids. Returns 0 or -1. */
+int itest_make_cards(const char *dir, int smsc_port, const char *smsr_msisdn,
+                     const char *card_extra, unsigned n, char (*eids)[33]);
+/* dir/<name> (0600) holding "<eum_id> aes-ecb <key>" with the factory's transport key. */
+int itest_transport_keys(const char *dir, const char *eum_id, const char *name);
+/* The EIS the factory wrote for a card (dir/eis/<eid>.json), or NULL. */
+json_t *itest_card_eis(const char *dir, const char *eid);
+
+/* SM_ES5_BEARER: "sms" (SCP80 only) or "https" (SCP81 after a trigger; the default). CTest runs
+ * the SM-SR's engine tests once each way. */
+const char *itest_bearer(void);
+
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Calling the daemons' functions from a test as a development-PKI entity (itest.h). */
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +78,128 @@ void itest_expect_status(json_t *j, const char *status, const char *subject, con
     if (fragment && (!msg || !strstr(msg, fragment)))
         fail_msg("message '%s' lacks '%s'", msg ? msg : "(none)", fragment);
     json_decref(j);
+}
+
+json_t *itest_outcome(const char *dir, int port, const char *name, const char *call_id,
+                      int timeout_s, const char *schema)
+{
+    struct itest_identity who = itest_as(dir, name);
+    char url[256];
+
+    snprintf(url, sizeof(url), "https://localhost:%d/gsma/operations/%s", port, call_id);
+    for (int i = 0; i < timeout_s * 10; i++) {
+        struct itest_resp r;
+        json_t *j, *resp;
+
+        if (itest_request(&who, "GET", url, NULL, 0, &r) || r.status != 200)
+            fail_msg("GET %s: HTTP %ld %s", url, r.status, r.error);
+        j = itest_json(&r);
+        assert_non_null(j);
+        if (!strcmp(json_string_value(json_object_get(j, "state")), "done")) {
+            itest_record("operation.schema.json", &r);
+            resp = json_incref(json_object_get(j, "response"));
+            /* the final response on its own, as the function's schema has it */
+            if (schema)
+                itest_record_json(schema, resp);
+            json_decref(j);
+            itest_resp_free(&r);
+            return resp;
+        }
+        json_decref(j);
+        itest_resp_free(&r);
+        usleep(100 * 1000);
+    }
+    fail_msg("operation %s not done within %d s", call_id, timeout_s);
+    return NULL;
+}
+
+void itest_record_json(const char *schema, const json_t *j)
+{
+    char *t = sm_json_dump(j);
+    struct itest_resp rr = {.status = 200, .body = t, .len = t ? strlen(t) : 0};
+
+    itest_record(schema, &rr);
+    free(t);
+}
+
+int itest_sh(const char *cmd, char *out, size_t n)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+    int rc = itest_run(argv, out, n);
+
+    if (rc)
+        fprintf(stderr, "%s: exit %d: %s\n", cmd, rc, out);
+    return rc;
+}
+
+int itest_spawn_conf(const char *dir, struct itest_proc *p, const char *name, const char *bin,
+                     const char *conf, const char *extra)
+{
+    char b[700], log[700];
+    char *argv[] = {b, "-c", itest_path(dir, conf, NULL), (char *)extra, NULL};
+
+    snprintf(b, sizeof(b), "%s/%s", SM_BIN_DIR, bin);
+    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
+    return itest_spawn(p, name, argv, log);
+}
+
+int itest_make_cards(const char *dir, int smsc_port, const char *smsr_msisdn,
+                     const char *card_extra, unsigned n, char (*eids)[33])
+{
+    char text[2048], cmd[1024], out[8192], *save = NULL, *line;
+
+    snprintf(text, sizeof(text),
+             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = info\n"
+             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
+             "operational_template = usim-minimal\n"
+             "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n"
+             "[smsr]\nmsisdn = %s\n"
+             "[card]\nnotification_interval = 2\nnotification_retries = 3\n%s",
+             smsc_port, smsr_msisdn, card_extra ? card_extra : "");
+    if (itest_write_file(itest_path(dir, "sim.conf", NULL), text))
+        return -1;
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create %u", dir, SM_BIN_DIR, n);
+    if (itest_sh(cmd, out, sizeof(out)))
+        return -1;
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf list", dir, SM_BIN_DIR);
+    if (itest_sh(cmd, out, sizeof(out)))
+        return -1;
+    line = strtok_r(out, "\n", &save);
+    for (unsigned i = 0; i < n; i++, line = strtok_r(NULL, "\n", &save)) {
+        if (!line || strlen(line) < 32)
+            return -1;
+        snprintf(eids[i], 33, "%.32s", line);
+    }
+    return 0;
+}
+
+int itest_transport_keys(const char *dir, const char *eum_id, const char *name)
+{
+    char hex[40] = "", text[256];
+    FILE *f = fopen(itest_path(dir, "eum-smsr-transport.key", NULL), "r");
+    const char *path = itest_path(dir, name, NULL);
+
+    if (!f || !fgets(hex, sizeof(hex), f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    snprintf(text, sizeof(text), "%s aes-ecb %.32s\n", eum_id, hex);
+    return itest_write_file(path, text) || chmod(path, 0600) ? -1 : 0;
+}
+
+json_t *itest_card_eis(const char *dir, const char *eid)
+{
+    char p[128];
+
+    snprintf(p, sizeof(p), "eis/%s.json", eid);
+    return json_load_file(itest_path(dir, p, NULL), 0, NULL);
+}
+
+const char *itest_bearer(void)
+{
+    const char *b = getenv("SM_ES5_BEARER");
+
+    return b && !strcmp(b, "sms") ? "sms" : "https";
 }

@@ -56,13 +56,6 @@ static int rx_refuse;  /* answer 503 to this many requests first */
 
 /* SM_ES5_BEARER: sms (SCP80 only) or https (SCP81 admin sessions after a trigger SMS); CTest
  * runs the test once each way. */
-static const char *bearer(void)
-{
-    const char *b = getenv("SM_ES5_BEARER");
-
-    return b && !strcmp(b, "sms") ? "sms" : "https";
-}
-
 static char *path_in(const char *a, const char *b)
 {
     return itest_path(dir, a, b);
@@ -70,12 +63,7 @@ static char *path_in(const char *a, const char *b)
 
 static int run_out(const char *cmd, char *out, size_t n)
 {
-    char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
-    int rc = itest_run(argv, out, n);
-
-    if (rc)
-        fprintf(stderr, "%s: exit %d: %s\n", cmd, rc, out);
-    return rc;
+    return itest_sh(cmd, out, n);
 }
 
 static int run(const char *cmd)
@@ -88,12 +76,7 @@ static int run(const char *cmd)
 static int spawn(struct itest_proc *p, const char *name, const char *bin, const char *conf,
                  const char *extra)
 {
-    char b[700], log[700];
-    char *argv[] = {b, "-c", path_in(conf, NULL), (char *)extra, NULL};
-
-    snprintf(b, sizeof(b), "%s/%s", SM_BIN_DIR, bin);
-    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
-    return itest_spawn(p, name, argv, log);
+    return itest_spawn_conf(dir, p, name, bin, conf, extra);
 }
 
 static int start_smsr(void)
@@ -125,39 +108,7 @@ static json_t *post(const char *name, const char *id, const char *path, json_t *
 /* Wait for the operation to be done; its final response. */
 static json_t *outcome(const char *name, const char *call_id, int timeout_s, const char *schema)
 {
-    struct itest_identity who = as(name);
-    char url[256];
-
-    snprintf(url, sizeof(url), "https://localhost:%d/gsma/operations/%s", port, call_id);
-    for (int i = 0; i < timeout_s * 10; i++) {
-        struct itest_resp r;
-        json_t *j, *resp;
-
-        if (itest_request(&who, "GET", url, NULL, 0, &r) || r.status != 200)
-            fail_msg("GET %s: HTTP %ld %s", url, r.status, r.error);
-        j = itest_json(&r);
-        assert_non_null(j);
-        if (!strcmp(json_string_value(json_object_get(j, "state")), "done")) {
-            itest_record("operation.schema.json", &r);
-            resp = json_incref(json_object_get(j, "response"));
-            if (schema) {
-                /* the final response on its own, as the function's schema has it */
-                char *t = sm_json_dump(resp);
-                struct itest_resp rr = {.status = 200, .body = t, .len = t ? strlen(t) : 0};
-
-                itest_record(schema, &rr);
-                free(t);
-            }
-            json_decref(j);
-            itest_resp_free(&r);
-            return resp;
-        }
-        json_decref(j);
-        itest_resp_free(&r);
-        usleep(100 * 1000);
-    }
-    fail_msg("operation %s not done within %d s", call_id, timeout_s);
-    return NULL;
+    return itest_outcome(dir, port, name, call_id, timeout_s, schema);
 }
 
 /* "notifications pending: N" of euicc-sim show. */
@@ -174,9 +125,8 @@ static int pending_notifications(const char *eid)
 
 static int setup(void **state)
 {
-    char cmd[2048], text[2048], hex[40] = "", out[4096];
+    char cmd[2048], text[2048];
     int smsc_port;
-    FILE *f;
 
     (void)state;
     signal(SIGPIPE, SIG_IGN);
@@ -192,35 +142,11 @@ static int setup(void **state)
     if (smsc_port <= 0)
         return -1;
     /* two cards; each reports its first network attachment until the SM-SR confirms it */
-    snprintf(text, sizeof(text),
-             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = info\n"
-             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
-             "operational_template = usim-minimal\n"
-             "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n"
-             "[smsr]\nmsisdn = +" SMSR_ADDRESS "\n"
-             "[card]\nattach_notification = yes\nnotification_interval = 2\n"
-             "notification_retries = 3\n",
-             smsc_port);
-    if (itest_write_file(path_in("sim.conf", NULL), text))
+    if (itest_make_cards(dir, smsc_port, "+" SMSR_ADDRESS, "attach_notification = yes\n", 2, eids))
         return -1;
-    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create 2", dir, SM_BIN_DIR);
-    if (run(cmd))
-        return -1;
-    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf list", dir, SM_BIN_DIR);
-    if (run_out(cmd, out, sizeof(out)))
-        return -1;
-    {
-        char *save = NULL, *line = strtok_r(out, "\n", &save);
-
-        for (int i = 0; i < 2 && line; i++, line = strtok_r(NULL, "\n", &save))
-            snprintf(eids[i], sizeof(eids[i]), "%.32s", line);
-    }
     for (int i = 0; i < 2; i++) {
-        char p[128];
-        json_t *e;
+        json_t *e = itest_card_eis(dir, eids[i]);
 
-        snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
-        e = json_load_file(path_in(p, NULL), 0, NULL);
         if (!e)
             return -1;
         snprintf(iccids[i], sizeof(iccids[i]), "%s",
@@ -237,13 +163,7 @@ static int setup(void **state)
         json_decref(e);
     }
     /* the SM-SR: ES1 trust, the EUM transport key, SMPP to smsc-sim, a short PoR timeout */
-    f = fopen(path_in("eum-smsr-transport.key", NULL), "r");
-    if (!f || !fgets(hex, sizeof(hex), f))
-        return -1;
-    fclose(f);
-    snprintf(text, sizeof(text), "2.999.20.1 aes-ecb %.32s\n", hex);
-    if (itest_write_file(path_in("transport-keys", NULL), text) ||
-        chmod(path_in("transport-keys", NULL), 0600))
+    if (itest_transport_keys(dir, "2.999.20.1", "transport-keys"))
         return -1;
     snprintf(text, sizeof(text),
              "test_mode = yes\nid = 2.999.2.1\n[log]\nlevel = info\n[api]\nlisten = "
@@ -253,7 +173,7 @@ static int setup(void **state)
              "system_id = smsr\npassword = srpw\naddress = +" SMSR_ADDRESS "\npor_timeout = 3\n"
              "bearer = %s\nadmin_listen = 127.0.0.1:0\nhttps_timeout = 3\n[client]\nca = "
              "pki/ca.crt\n",
-             smsc_port, bearer());
+             smsc_port, itest_bearer());
     if (itest_write_file(path_in("smsr.conf", NULL), text))
         return -1;
     snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json", dir,
@@ -264,17 +184,13 @@ static int setup(void **state)
     {
         char rec[512];
 
-        snprintf(rec, sizeof(rec), "%s/tests/responses-es5-%s", SM_BINARY_DIR, bearer());
+        snprintf(rec, sizeof(rec), "%s/tests/responses-es5-%s", SM_BINARY_DIR, itest_bearer());
         itest_record_dir(rec);
     }
     /* register both cards (ES1), then let the simulator serve them */
     for (int i = 0; i < 2; i++) {
-        char p[128];
-        json_t *e, *m, *j;
+        json_t *m = json_pack("{s:o}", "eis", itest_card_eis(dir, eids[i])), *j;
 
-        snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
-        e = json_load_file(path_in(p, NULL), 0, NULL);
-        m = json_pack("{s:o}", "eis", e);
         j = post("eum1", "2.999.20.1", "es1/registerEIS", m, NULL, 0, 200, NULL);
         json_decref(m);
         if (strcmp(status_of(j), "Executed-Success"))
@@ -922,11 +838,7 @@ static json_t *received(const char *path, const char *member, const char *value,
 
 static void record_json(const char *schema, json_t *j)
 {
-    char *t = sm_json_dump(j);
-    struct itest_resp rr = {.status = 200, .body = t, .len = t ? strlen(t) : 0};
-
-    itest_record(schema, &rr);
-    free(t);
+    itest_record_json(schema, j);
 }
 
 /* Results and notifications reach the MNO's callback URL: the operation's final answer
@@ -1030,7 +942,7 @@ static void late_change_rolled_back(void **state)
     bool back = false, seen = false;
 
     (void)state;
-    if (strcmp(bearer(), "sms")) {
+    if (strcmp(itest_bearer(), "sms")) {
         json_decref(m);
         skip();
     }
@@ -1174,7 +1086,7 @@ static void bearer_used(void **state)
     snprintf(cmd, sizeof(cmd), "grep -c 'handed out in the admin session' %s/smsr.log || true",
              dir);
     assert_int_equal(run_out(cmd, out, sizeof(out)), 0);
-    if (!strcmp(bearer(), "https"))
+    if (!strcmp(itest_bearer(), "https"))
         assert_true(atoi(out) > 10);
     else
         assert_int_equal(atoi(out), 0);
@@ -1213,7 +1125,7 @@ static void engine_metrics(void **state)
     assert_true(metric("sm_smsr_card_notifications_total") >= 4);
     assert_true(metric("sm_smsr_deliveries_total") >= 5);
     assert_true(metric("sm_smsr_operations_pending") >= 0);
-    if (!strcmp(bearer(), "https"))
+    if (!strcmp(itest_bearer(), "https"))
         assert_true(metric("sm_smsr_admin_sessions_total") > 10);
     else
         assert_true(metric("sm_smsr_admin_sessions_total") == 0);
