@@ -15,7 +15,8 @@ bin=build/bin
 var=var
 mkdir -p "$var"
 
-[[ -f $var/pki/pki.json ]] || $bin/smctl pki init "$var/pki"
+# keeps what exists, adds what is missing (newer trees have more: smsr2, the GP certificates)
+$bin/smctl pki init "$var/pki" >/dev/null
 
 write_conf() { # name id listen
     local f="$var/$1.conf"
@@ -133,6 +134,16 @@ smsc = 127.0.0.1:2775
 system_id = smsr
 password = $pw
 address = +4479000001
+CONF
+    $bin/smsr -c "$var/smsr.conf" --check-config >/dev/null
+fi
+# the SM-SR's GP certificate (smctl pki init writes it): it can take cards over (SM-SR change)
+if ! grep -q '^\[es7\]' "$var/smsr.conf"; then
+    cat >>"$var/smsr.conf" <<CONF
+
+[es7]
+certificate = pki/smsr.gpcert
+key = pki/smsr.key
 CONF
     $bin/smsr -c "$var/smsr.conf" --check-config >/dev/null
 fi

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include "sm/err.h"
+#include "sm/gpcert.h"
+#include "sm/secret.h"
 #include "sm/hex.h"
 #include "sm/log.h"
 #include "es5_engine.h"
@@ -128,6 +130,53 @@ static int load_transport_keys(struct smsr_app *a)
     return rc;
 }
 
+/* CERT.SR.ECDSA and its key (es7.certificate, es7.key): what the card checks when this SM-SR
+ * takes it over (sgp02 7.8 step 3). The certificate must be an SM-SR's and hold the key's
+ * public half. */
+static int load_sr_identity(struct smsr_app *a)
+{
+    const struct smsr_cfg *c = a->cfg;
+    struct sm_decode_err de;
+    struct sm_gpcert cert;
+    uint8_t pub[SM_EC_PUB_MAX];
+    size_t publen = sizeof(pub), n;
+    FILE *f;
+    int rc;
+
+    if (!c->es7_certificate[0])
+        return 0;
+    f = fopen(c->es7_certificate, "rb");
+    if (!f) {
+        SM_LOGE(SM_LOG_CRYPTO, c->es7_certificate, "es7.certificate: %s", strerror(errno));
+        return -errno;
+    }
+    n = fread(a->sr_cert, 1, sizeof(a->sr_cert), f);
+    fclose(f);
+    if (sm_gpcert_decode(a->sr_cert, n, &cert, &de) || !cert.has_type ||
+        cert.type != SM_GPCERT_TYPE_SMSR) {
+        SM_LOGE(SM_LOG_CRYPTO, c->es7_certificate,
+                "es7.certificate is not an SM-SR GP certificate (7F21 with C8 = 02)");
+        return -EINVAL;
+    }
+    a->sr_cert_len = n;
+    rc = sm_ec_private_from_pem(c->es7_key, &a->sr_curve, &a->sr_key);
+    if (!rc)
+        rc = sm_ec_public_from_private(a->sr_curve, a->sr_key->data, a->sr_key->len, pub, &publen);
+    if (rc || a->sr_curve != cert.curve || publen != cert.pub_len ||
+        memcmp(pub, cert.pub, publen)) {
+        SM_LOGE(SM_LOG_CRYPTO, c->es7_key, "es7.key: %s",
+                rc ? sm_strerror(rc) : "not the key of es7.certificate");
+        return rc ? rc : -EKEYREJECTED;
+    }
+    if (c->es7_scenario & 0x06) {
+        SM_LOGE(SM_LOG_CFG, "es7", "es7.scenario %02lX: DR (02) and HostID (04) are not offered",
+                c->es7_scenario);
+        return -EINVAL;
+    }
+    SM_LOGI(SM_LOG_CRYPTO, c->es7_certificate, "CERT.SR.ECDSA loaded: SM-SR change possible");
+    return 0;
+}
+
 const struct smsr_transport_key *smsr_transport_key(const struct smsr_app *a, const char *eum_id)
 {
     for (size_t i = 0; i < a->ntkeys; i++)
@@ -150,6 +199,8 @@ int smsr_start(void *cfg, struct smdb *db, void **out)
         rc = load_cis(a);
     if (!rc)
         rc = load_transport_keys(a);
+    if (!rc)
+        rc = load_sr_identity(a);
     if (!rc && a->cfg->es5_enabled)
         rc = smsr_engine_start(a);
     if (rc) {
@@ -168,6 +219,7 @@ void smsr_stop(void *app)
         return;
     smsr_engine_stop(a);
     sm_keystore_free(a->ks);
+    sm_secret_free(a->sr_key);
     X509_STORE_free(a->ci);
     if (a->tkeys)
         sm_wipe(a->tkeys, a->ntkeys * sizeof(*a->tkeys));

@@ -117,7 +117,8 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return 0;
 }
 
-const struct smsr_es5_fn smsr_fn_audit_eis = {"auditEIS", check, script, answer, NULL};
+const struct smsr_es5_fn smsr_fn_audit_eis = {
+    .name = "auditEIS", .check = check, .script = script, .answer = answer};
 
 const struct sm_json_field smsr_audit_eis_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},

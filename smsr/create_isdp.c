@@ -118,7 +118,8 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return 0;
 }
 
-const struct smsr_es5_fn smsr_fn_create_isdp = {"createISDP", check, script, answer, NULL};
+const struct smsr_es5_fn smsr_fn_create_isdp = {
+    .name = "createISDP", .check = check, .script = script, .answer = answer};
 
 static int valid_oid(const char *s)
 {

@@ -44,8 +44,8 @@ int smsr_deleted_answer(struct smsr_app *a, const struct smdb_op *op,
     return smsr_profile_deleted(a, op->eid, op->isdp_aid, op->requester);
 }
 
-const struct smsr_es5_fn smsr_fn_delete_profile = {"deleteProfile", check, script,
-                                                   smsr_deleted_answer, NULL};
+const struct smsr_es5_fn smsr_fn_delete_profile = {
+    .name = "deleteProfile", .check = check, .script = script, .answer = smsr_deleted_answer};
 
 int smsr_delete_profile(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

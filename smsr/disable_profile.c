@@ -45,8 +45,10 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
     return smsr_profile_store_data(op, SMSR_DGI_DISABLE, out);
 }
 
-const struct smsr_es5_fn smsr_fn_disable_profile = {"disableProfile", check, script,
-                                                    smsr_answer_then_notification, NULL};
+const struct smsr_es5_fn smsr_fn_disable_profile = {.name = "disableProfile",
+                                                    .check = check,
+                                                    .script = script,
+                                                    .answer = smsr_answer_then_notification};
 
 int smsr_disable_profile(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

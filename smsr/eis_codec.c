@@ -307,7 +307,8 @@ static void upper(char *s)
 }
 
 /* The ISD-R key sets: SCP80 and SCP81 with AES or 3DES keys; other types are not for us. */
-static int decode_keysets(const json_t *isdr, struct smsr_eis_in *in, struct sm_status *st)
+static int decode_keysets(const json_t *isdr, struct smsr_eis_in *in, bool handover,
+                          struct sm_status *st)
 {
     const json_t *sets = json_object_get(isdr, "keyset"), *ks;
     size_t i;
@@ -330,6 +331,14 @@ static int decode_keysets(const json_t *isdr, struct smsr_eis_in *in, struct sm_
             if (!strcmp(in->keysets[m].type, o->type) && in->keysets[m].kvn == o->kvn)
                 return fail(st, SM_SUBJ_ISDR, SM_RSN_INVALID, NULL,
                             "isdR: two key sets with the same type and version");
+        /* an EIS handed over between SM-SRs (ES7) names the key sets but carries no key */
+        if (handover && json_array_size(keys)) {
+            return fail(st, SM_SUBJ_ISDR, SM_RSN_INVALID, NULL,
+                        "isdR: an EIS handed over carries no key values");
+        } else if (handover) {
+            in->nkeysets++;
+            continue;
+        }
         if (json_array_size(keys) > SMSR_MAX_KEYS || !json_array_size(keys))
             return fail(st, SM_SUBJ_ISDR, SM_RSN_INVALID, NULL,
                         "isdR: an SCP80/SCP81 key set must have 1 to 8 keys");
@@ -452,7 +461,7 @@ static int decode_ecasd(const json_t *ecasd, struct smsr_eis_in *in, struct sm_s
                 "eumSignedInfo.ecasd carries no certificate (CERT.ECASD.ECKA)");
 }
 
-int smsr_eis_decode(const json_t *eis, struct smsr_eis_in *in, struct sm_status *st)
+static int decode(const json_t *eis, struct smsr_eis_in *in, bool handover, struct sm_status *st)
 {
     const json_t *caps, *isdr;
     int rc;
@@ -472,7 +481,7 @@ int smsr_eis_decode(const json_t *eis, struct smsr_eis_in *in, struct sm_status 
         return fail(st, SM_SUBJ_ISDR, SM_RSN_INVALID, NULL, "eis.isdR.role is not ISD-R");
     rc = decode_ecasd(json_object_get(in->signed_info, "ecasd"), in, st);
     if (!rc)
-        rc = decode_keysets(isdr, in, st);
+        rc = decode_keysets(isdr, in, handover, st);
     if (!rc)
         rc = decode_profiles(json_object_get(eis, "profileInfo"), in, st);
     if (rc)
@@ -488,6 +497,16 @@ int smsr_eis_decode(const json_t *eis, struct smsr_eis_in *in, struct sm_status 
     in->eis.eum_signature = (char *)in->eum_signature; /* borrowed */
     in->eis.isdr = in->isdr_public ? sm_json_dump(in->isdr_public) : NULL;
     return in->eis.signed_info && in->eis.isdr ? 0 : -ENOMEM;
+}
+
+int smsr_eis_decode(const json_t *eis, struct smsr_eis_in *in, struct sm_status *st)
+{
+    return decode(eis, in, false, st);
+}
+
+int smsr_eis_decode_handover(const json_t *eis, struct smsr_eis_in *in, struct sm_status *st)
+{
+    return decode(eis, in, true, st);
 }
 
 void smsr_eis_in_free(struct smsr_eis_in *in)

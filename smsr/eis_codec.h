@@ -53,6 +53,9 @@ struct smsr_eis_in {
  * consistency), or -ENOMEM. Free with smsr_eis_in_free in every case.
  */
 int smsr_eis_decode(const json_t *eis, struct smsr_eis_in *out, struct sm_status *st);
+/* The same for an EIS handed over by another SM-SR (ES7.HandoverEUICC): its ISD-R key sets are
+ * listed (type, version) without any key, and a key value is refused. */
+int smsr_eis_decode_handover(const json_t *eis, struct smsr_eis_in *in, struct sm_status *st);
 void smsr_eis_in_free(struct smsr_eis_in *in);
 
 /* Who is asking, for the filtered views (sgp02-architecture 4.2, 4.3). */

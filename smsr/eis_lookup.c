@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Finding the card a function names (every ES3/ES4 function starts here). */
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 
 #include "eis_lookup.h"
 #include "handlers.h"
@@ -41,3 +43,29 @@ const struct sm_json_field smsr_get_eis_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };
+
+int smsr_eis_store(const struct smsr_app *a, const struct smdb_eis *e, const struct smdb_keyset *ks,
+                   size_t nks, const char *actor, int64_t now_ms, struct sm_status *st)
+{
+    char conflict[40];
+    int rc = smdb_eis_register(a->db, e, ks, nks, actor, now_ms, conflict, sizeof(conflict));
+
+    if (rc != -EEXIST)
+        return rc;
+    if (!strcmp(conflict, "eid"))
+        sm_status_fail(st, 200, SM_SUBJ_EID, SM_RSN_ALREADY_IN_USE, e->eid,
+                       "this eUICC is already registered here");
+    else
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_ALREADY_IN_USE, conflict,
+                       "ICCID %s is already in the registry", conflict);
+    return 1;
+}
+
+uint32_t smsr_today(int64_t now_ms)
+{
+    time_t t = (time_t)(now_ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "eis_codec.h"
+#include "eis_lookup.h"
 #include "eis_verify.h"
 #include "handlers.h"
 #include "sm/cipher.h"
@@ -106,15 +107,6 @@ static int rewrap_keysets(const struct smsr_app *a, const struct smsr_eis_in *in
     return 0;
 }
 
-static uint32_t today(int64_t now_ms)
-{
-    time_t t = (time_t)(now_ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
-}
-
 /* The CA identifier of the ECASD certificate (tag 42) must be the one the EIS names. */
 static int check_ca_id(const struct smsr_eis_in *in, const uint8_t *der, size_t len,
                        struct sm_status *st)
@@ -139,7 +131,6 @@ int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_statu
     struct smdb_keyset *ks = NULL;
     uint8_t cert[2048], ecasd_pk[65];
     size_t certlen, pklen;
-    char conflict[40];
     int rc;
 
     (void)out;
@@ -193,24 +184,17 @@ int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_statu
     rc = 0;
     if (check_ca_id(&in, cert, certlen, st))
         goto out;
-    rc = smsr_verify_ecasd_cert(cert, certlen, in.eid, &eum, today(call->now_ms), ecasd_pk, &pklen,
-                                st);
+    rc = smsr_verify_ecasd_cert(cert, certlen, in.eid, &eum, smsr_today(call->now_ms), ecasd_pk,
+                                &pklen, st);
     if (rc)
         goto out;
     ks = calloc(in.nkeysets + 1, sizeof(*ks));
     rc = ks ? rewrap_keysets(a, &in, ks, st) : -ENOMEM;
     if (rc)
         goto out;
-    rc = smdb_eis_register(a->db, &in.eis, ks, in.nkeysets, call->caller->id, call->now_ms,
-                           conflict, sizeof(conflict));
-    if (rc == -EEXIST) {
+    rc = smsr_eis_store(a, &in.eis, ks, in.nkeysets, call->caller->id, call->now_ms, st);
+    if (rc == 1) {
         rc = 0;
-        if (!strcmp(conflict, "eid"))
-            sm_status_fail(st, 200, SM_SUBJ_EID, SM_RSN_ALREADY_IN_USE, in.eid,
-                           "this eUICC is already registered");
-        else
-            sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_ALREADY_IN_USE, conflict,
-                           "ICCID %s is already in the registry", conflict);
         goto out;
     }
     if (!rc)

@@ -324,3 +324,80 @@ int smsr_es5_notification_decode(const uint8_t *buf, size_t len, struct smsr_not
         return -EBADMSG;
     return 0;
 }
+
+int smsr_es5_key_establishment_command(bool block1, const uint8_t *data, size_t len,
+                                       struct sm_buf *out)
+{
+    /* block 0: P1 09 (more blocks, DGI format, response), P2 block number 00; block 1: P1 89
+     * (last block), P2 01 (es8 spec 1.1) */
+    struct sm_capdu a = {.cla = 0x80,
+                         .ins = 0xE2,
+                         .p1 = block1 ? 0x89 : 0x09,
+                         .p2 = block1 ? 0x01 : 0x00,
+                         .data = data,
+                         .lc = len,
+                         .has_le = true,
+                         .le = 256};
+
+    if (!len || len > 255)
+        return -EMSGSIZE;
+    return script_of(&a, 1, out);
+}
+
+int smsr_es5_key_establishment_decode(const uint8_t *buf, size_t len,
+                                      struct smsr_key_establishment_answer *out)
+{
+    struct sm_decode_err de;
+    struct sm_tlv t;
+    size_t pos = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    while ((rc = sm_tlv_next(buf, len, &pos, &t, &de)) == 0) {
+        if (t.tag == 0x85 && !out->v85 && !out->receipt) {
+            out->v85 = t.value;
+            out->v85_len = t.len;
+        } else if (t.tag == 0x86 && !out->receipt && t.len == 16) {
+            out->receipt = t.value;
+            out->receipt_len = t.len;
+        } else {
+            return -EBADMSG;
+        }
+    }
+    return rc == -ENODATA && (out->v85 || out->receipt) ? 0 : -EBADMSG;
+}
+
+int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_t n,
+                                       const uint8_t *addr, size_t addr_len, struct sm_buf *out)
+{
+    uint8_t del[5 * 16], sd[64];
+    struct sm_capdu a[2] = {
+        {.cla = 0x80, .ins = 0xE4, .p1 = 0x00, .p2 = 0x00, .data = del, .has_le = true, .le = 256},
+        {.cla = 0x80, .ins = 0xE2, .p1 = 0x88, .p2 = 0x00, .data = sd},
+    };
+
+    if (!n || n > 16 || (addr && (!addr_len || addr_len > sizeof(sd) - 7)))
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = del + 5 * i;
+
+        p[0] = 0xF2;
+        p[1] = 0x03;
+        p[2] = sets[i].kvn;
+        p[3] = sets[i].first_kid;
+        p[4] = sets[i].last_kid;
+    }
+    a[0].lc = 5 * n;
+    if (addr) {
+        sd[0] = 0x3A;
+        sd[1] = 0x07;
+        sd[2] = (uint8_t)(addr_len + 4);
+        sd[3] = 0xA3;
+        sd[4] = (uint8_t)(addr_len + 2);
+        sd[5] = 0x81;
+        sd[6] = (uint8_t)addr_len;
+        memcpy(sd + 7, addr, addr_len);
+        a[1].lc = addr_len + 7;
+    }
+    return script_of(a, addr ? 2 : 1, out);
+}

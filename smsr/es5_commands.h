@@ -40,6 +40,27 @@ int smsr_es5_relay_script(const uint8_t *tlvs, size_t len, struct sm_buf *out);
 /* GET DATA FF21 and a GET STATUS (80 F2 40 02 {4F aid} {5C 4F 9F70 53}) per ISD-P (Audit). */
 int smsr_es5_audit_command(const uint8_t (*aids)[SMSR_AID_LEN], size_t naids, struct sm_buf *out);
 
+/* EstablishISDRKeySet (SM-SR change, es8 spec 1.1): STORE DATA 80 E2 09 00 {3A01 <CERT.SR>}
+ * (block 0) or 80 E2 89 01 {3A02 {A6} 7F49 {ePK} 5F37 {sig}} (block 1), response expected. */
+int smsr_es5_key_establishment_command(bool block1, const uint8_t *data, size_t len,
+                                       struct sm_buf *out);
+/* The ISD-R's answer to a block: 85 L <random challenge or DR> and/or 86 10 <receipt>. Values
+ * point into buf; lengths 0 when absent. -EBADMSG when it is something else. */
+struct smsr_key_establishment_answer {
+    const uint8_t *v85, *receipt;
+    size_t v85_len, receipt_len;
+};
+int smsr_es5_key_establishment_decode(const uint8_t *buf, size_t len,
+                                      struct smsr_key_establishment_answer *out);
+/* FinaliseISDRhandover (es5 spec 1.2): DELETE 80 E4 00 00 {F2 03 <KVN> <first KID> <last KID>}*
+ * 00 removing the old SM-SR's key sets; then, when addr is not NULL, UpdateSMSRAddressing-
+ * Parameters STORE DATA 80 E2 88 00 {3A07 {A3 {81 <addr>}}} in the same script. */
+struct smsr_keyset_ref {
+    uint8_t kvn, first_kid, last_kid;
+};
+int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_t n,
+                                       const uint8_t *addr, size_t addr_len, struct sm_buf *out);
+
 /* The card's answer script: its R-APDUs in order. */
 #define SMSR_ES5_MAX_RAPDU 16
 struct smsr_es5_answer {

@@ -107,6 +107,15 @@ int smsr_aid_bytes(const char *hex, uint8_t aid[SMSR_AID_LEN])
                : -EINVAL;
 }
 
+int smsr_checked_at_acceptance(const struct smdb_op *op, const struct smdb_eis *e,
+                               struct sm_status *st)
+{
+    (void)op;
+    (void)e;
+    (void)st;
+    return 0;
+}
+
 void smsr_es5_response_data(struct smsr_es5_result *r, const struct smdb_op *op)
 {
     if (op->card_response && op->card_response[0])
@@ -131,6 +140,10 @@ static const struct smsr_es5_fn *fn_of(const char *function)
         {"setFallbackAttribute", &smsr_fn_set_fallback},
         {"updateConnectivityParameters", &smsr_fn_update_connectivity},
         {"masterDelete", &smsr_fn_master_delete},
+        {"smsrChange", &smsr_fn_smsr_change},
+        {"handoverEUICC", &smsr_fn_handover_euicc},
+        {"authenticateSMSR", &smsr_fn_authenticate_smsr},
+        {"createAdditionalKeySet", &smsr_fn_create_additional_key_set},
     };
     const char *dot = strchr(function, '.');
 
@@ -186,7 +199,7 @@ int smsr_es5_accept(struct sm_api_call *call, const struct smsr_es5_fn *fn, cons
         smdb_eis_free(&e);
         return -ENOMEM;
     }
-    if (strcmp(e.state, "registered")) {
+    if (strcmp(e.state, fn->while_locked ? "locked" : "registered")) {
         sm_status_fail(st, 200, SM_SUBJ_EID, SM_RSN_REFUSED, eid,
                        "the card is %s: no operation is accepted for it", e.state);
         rc = 1;
@@ -324,6 +337,48 @@ later:
     smdb_op_update(a->db, op);
 }
 
+/* A step of a function that talks to the other SM-SR (smsr_es5_fn.step). */
+static void run_step(struct smsr_engine *g, struct smdb_op *op, const struct smsr_es5_fn *fn)
+{
+    struct smsr_es5_result r = {.out = json_object()};
+    int64_t now = sm_wall_ms();
+    struct sm_status st;
+    int rc;
+
+    sm_status_ok(&r.st);
+    op->next_ms = 0;
+    rc = fn->step(g->a, g->http, op, &r);
+    if (rc == SMSR_STEP_DONE) {
+        finish(g, op, &r);
+        return;
+    }
+    json_decref(r.out);
+    if (rc == SMSR_STEP_SCRIPT) {
+        rc = smsr_sms_send(g->sms, op, op->script, op->script_len);
+        if (rc == 0)
+            return; /* stored as sent */
+        if (rc != -ENOTCONN && rc != -EAGAIN) {
+            sm_status_fail(&st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                           "the command could not be sent to the card: %s", sm_strerror(rc));
+            if (fn->expired)
+                fn->expired(g->a, op, &st);
+            finish_status(g, op, &st);
+            return;
+        }
+        /* the SMSC is away: the script is kept, the step gives it again */
+    } else if (rc == SMSR_STEP_WAIT) {
+        snprintf(op->state, sizeof(op->state), "await-peer");
+    } else {
+        SM_LOGW(SM_LOG_API, op->eid, "%s %s: %s, trying again", op->function, op->call_id,
+                sm_strerror(rc));
+    }
+    if (op->next_ms <= now)
+        op->next_ms = now + (rc < 0 ? 5000 : 1000);
+    if (op->next_ms > op->deadline_ms && now < op->deadline_ms)
+        op->next_ms = op->deadline_ms;
+    smdb_op_update(g->a->db, op);
+}
+
 /* Triggers sent before an operation's script goes by SMS instead. */
 #define SMSR_HTTPS_TRIGGERS 3
 
@@ -374,6 +429,10 @@ static void run_due(struct smsr_engine *g, struct smdb_op *op)
         finish_status(g, op, &st);
         return;
     }
+    if (fn->step && (!strcmp(op->state, "queued") || !strcmp(op->state, "await-peer"))) {
+        run_step(g, op, fn);
+        return;
+    }
     if (now >= op->deadline_ms) {
         sm_status_set(&st, SM_EXEC_EXPIRED, 200, SM_SUBJ_EUICC, SM_RSN_TTL_EXPIRED, op->eid, "%s",
                       !strcmp(op->state, "queued")
@@ -381,6 +440,8 @@ static void run_due(struct smsr_engine *g, struct smdb_op *op)
                       : !strcmp(op->state, "sent")
                           ? "the card did not answer within the validity period"
                           : "the card did not report the outcome within the validity period");
+        if (fn->expired)
+            fn->expired(g->a, op, &st);
         finish_status(g, op, &st);
         return;
     }
@@ -755,6 +816,27 @@ static void *card_thread(void *arg)
         }
     }
     return NULL;
+}
+
+int smsr_operation_callback(void *app, const struct sm_entity *who, const json_t *body,
+                            struct sm_status *st)
+{
+    struct smsr_app *a = app;
+    const char *call = sm_json_str(body, "functionCallIdentifier");
+    unsigned n = 0;
+
+    if (who->role != SM_ROLE_SMSR) {
+        sm_status_fail(st, 403, SM_SUBJ_REQUESTER, SM_RSN_NOT_ALLOWED, who->id,
+                       "this SM-SR calls only other SM-SRs: no result is expected from %s",
+                       who->name);
+        return 1;
+    }
+    /* the answer itself is read back with GET (es7_peer.h): the callback only says "now" */
+    if (smdb_op_peer_wake(a->db, who->id, call, NULL, sm_wall_ms(), &n) == 0 && n && a->engine)
+        smsr_engine_wake(a->engine);
+    SM_LOGI(SM_LOG_API, who->id, "result of %s announced%s", call,
+            n ? "" : " (no operation waits for it)");
+    return 0;
 }
 
 /* ---- the outbox thread ---- */

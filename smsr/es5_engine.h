@@ -13,6 +13,7 @@
 
 #include "es5_commands.h"
 #include "sm/api.h"
+#include "sm/http_client.h"
 #include "smdb/smsr_ops.h"
 #include "smdb/smsr_store.h"
 #include "smsr.h"
@@ -39,12 +40,38 @@ struct smsr_es5_fn {
                   struct smsr_es5_result *r);
     /* The security domain the script goes to (its TAR); NULL: the ISD-R (TAR 000001). */
     int (*target)(const struct smdb_op *op, uint8_t tar[3]);
+    /*
+     * Work that is not a card script (calls to the other SM-SR of an SM-SR change), NULL for
+     * card-only functions. Called instead of check and script while the operation is queued or
+     * awaits its peer, also past its deadline (the function decides how it ends then). Returns
+     * an enum smsr_step, or -errno (looked at again a little later). It may change op->params
+     * and op->next_ms; both are stored.
+     */
+    int (*step)(struct smsr_app *a, struct sm_http_client *http, struct smdb_op *op,
+                struct smsr_es5_result *r);
+    /* The operation's validity ended while its script was out: adjust st and clean up. */
+    void (*expired)(struct smsr_app *a, const struct smdb_op *op, struct sm_status *st);
+    /* Accepted and run while the card is locked for an SM-SR change (ES7 card commands). */
+    bool while_locked;
+};
+
+enum smsr_step {
+    SMSR_STEP_DONE,   /* finish the operation with r */
+    SMSR_STEP_WAIT,   /* state await-peer until op->next_ms (or a callback wakes it) */
+    SMSR_STEP_SCRIPT, /* op->script holds the card script to send now (by SMS) */
 };
 
 /* Function tables (handler files). */
 extern const struct smsr_es5_fn smsr_fn_audit_eis, smsr_fn_enable_profile, smsr_fn_disable_profile,
     smsr_fn_delete_profile, smsr_fn_notification_confirmation, smsr_fn_create_isdp,
-    smsr_fn_send_data, smsr_fn_set_fallback, smsr_fn_update_connectivity, smsr_fn_master_delete;
+    smsr_fn_send_data, smsr_fn_set_fallback, smsr_fn_update_connectivity, smsr_fn_master_delete,
+    smsr_fn_smsr_change, smsr_fn_handover_euicc, smsr_fn_authenticate_smsr,
+    smsr_fn_create_additional_key_set;
+
+/* A check for functions whose conditions were decided when the call was accepted (the ES7
+ * functions: the card is locked for them). */
+int smsr_checked_at_acceptance(const struct smdb_op *op, const struct smdb_eis *e,
+                               struct sm_status *st);
 
 /* The TAR op's script goes to (es5-secure-channels 1.5: an ISD-P's TAR is bytes 13-15 of its
  * AID; the ISD-R's is 000001). */
@@ -54,6 +81,10 @@ int smsr_engine_start(struct smsr_app *a);
 /* New work for the card thread (an accepted operation, a queued confirmation). */
 void smsr_engine_wake(struct smsr_engine *g);
 void smsr_engine_stop(struct smsr_app *a);
+/* POST /gsma/operations: another SM-SR says a call we made to it ended (its result is read
+ * with GET, es7_peer.h). Returns 0, or 1 with st set (the caller is not an SM-SR). */
+int smsr_operation_callback(void *app, const struct sm_entity *who, const json_t *body,
+                            struct sm_status *st);
 
 /*
  * Accept a call for the engine: check it against the EIS now (refusals answered at once), then

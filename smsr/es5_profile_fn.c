@@ -109,3 +109,26 @@ int smsr_deletable(const struct smdb_op *op, const struct smdb_profile *p, struc
     }
     return 0;
 }
+
+int smsr_key_establishment_result(const struct smdb_op *op, const struct smsr_es5_answer *ans,
+                                  const char *what, struct smsr_es5_result *r,
+                                  struct smsr_key_establishment_answer *k)
+{
+    uint16_t sw = ans->n ? ans->r[0].sw : 0x6F00;
+
+    if (sw != 0x9000) {
+        if (sw == 0x6982 || sw == 0x6A80)
+            sm_status_fail(&r->st, 200, SM_SUBJ_SMSR_CERT, SM_RSN_VERIFICATION_FAILED, op->eid,
+                           "the card did not accept %s (SW %04X)", what, sw);
+        else
+            smsr_sw_refusal(op, sw, r);
+        return 1;
+    }
+    if (smsr_es5_key_establishment_decode(ans->r[0].data, ans->r[0].len, k) || k->v85_len > 32) {
+        sm_status_fail(&r->st, 200, SM_SUBJ_EUICC, SM_RSN_EXECUTION_ERROR, op->eid,
+                       "the card's answer to EstablishISDRKeySet is not 85/86 TLVs");
+        smsr_es5_response_data(r, op);
+        return 1;
+    }
+    return 0;
+}

@@ -41,4 +41,11 @@ int smsr_deletable(const struct smdb_op *op, const struct smdb_profile *p, struc
 int smsr_deleted_answer(struct smsr_app *a, const struct smdb_op *op,
                         const struct smsr_es5_answer *ans, struct smsr_es5_result *r);
 
+/* The ISD-R's answer to an EstablishISDRKeySet block (SM-SR change): 0 with k filled, or 1 with
+ * r set: 6982 / 6A80 as the card refusing what (8.5.3 / 6.1), other status words as
+ * smsr_sw_refusal, an answer without 85 or 86 as an execution error. */
+int smsr_key_establishment_result(const struct smdb_op *op, const struct smsr_es5_answer *ans,
+                                  const char *what, struct smsr_es5_result *r,
+                                  struct smsr_key_establishment_answer *k);
+
 #endif

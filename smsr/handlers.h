@@ -5,6 +5,7 @@
 /* The SM-SR's function handlers (one file each, named after the function) and their member
  * tables; routes.c maps them to the catalogue. */
 #include "sm/api.h"
+#include "sm/es8.h"
 #include "smsr.h"
 
 extern const struct sm_json_field smsr_es1_register_eis_body[];
@@ -29,6 +30,25 @@ int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status
 int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smsr_update_connectivity_body[];
 int smsr_es3_update_connectivity(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
+/* SM-SR change (sgp02-architecture 7.8): ES4 at the new and at the current SM-SR, ES7 between
+ * them. */
+extern const struct sm_json_field smsr_prepare_smsr_change_body[], smsr_smsr_change_body[],
+    smsr_handover_euicc_body[], smsr_authenticate_smsr_body[],
+    smsr_create_additional_key_set_body[];
+int smsr_es4_prepare_smsr_change(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es4_smsr_change(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es7_authenticate_smsr(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smsr_es7_create_additional_key_set(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smsr_handle_smsr_change_notification_body[];
+int smsr_es7_handle_smsr_change_notification(struct sm_api_call *call, json_t *out,
+                                             struct sm_status *st);
+/* Is caller the SM-SR an SMSRChange of card eid waits for? 0, or 1 with st set. */
+int smsr_change_target_check(struct smsr_app *a, const char *eid, const char *caller,
+                             struct sm_status *st);
+/* The CRT of the SCP80 key set an SM-SR change creates (KVN 01-0F, five-byte counter). */
+int smsr_es7_key_set_crt(unsigned kvn, uint64_t isc, unsigned scenario, struct sm_es8_crt *crt);
 
 /* Data-only profile functions (es5_profile_data.c), answered at once. */
 extern const struct sm_json_field smsr_update_policy_rules_body[],

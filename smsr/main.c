@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "smdb/daemon.h"
+#include "es5_engine.h"
 #include "smsr.h"
 
 #define OFF(f) offsetof(struct smsr_cfg, f)
@@ -45,6 +46,17 @@ static const struct sm_cfg_key smsr_keys[] = {
      "script goes by SMS"},
     {"es5", "validity", SM_CFG_INT, OFF(es5_validity), "86400", 10, 2592000, NULL,
      "seconds an operation may take when the call gives no validityPeriod; then Expired"},
+    {"es7", "certificate", SM_CFG_PATH, OFF(es7_certificate), "", 0, 0, NULL,
+     "CERT.SR.ECDSA, the SM-SR's GP certificate (the 7F21 TLV, DER) signed by the CI the cards "
+     "trust; empty: this SM-SR cannot take cards over from another (SM-SR change)"},
+    {"es7", "key", SM_CFG_PATH, OFF(es7_key), "", 0, 0, NULL,
+     "SK.SR.ECDSA, the private key of es7.certificate (PEM)"},
+    {"es7", "scenario", SM_CFG_INT, OFF(es7_scenario), "9", 0, 255, NULL,
+     "GP Amd E scenario #3 parameter of the key establishment with the card (default 09, the "
+     "value a real card accepted; bits 02 DR and 04 HostID are not offered) [?]"},
+    {"es7", "update_address", SM_CFG_BOOL, OFF(es7_update_address), "yes", 0, 0, NULL,
+     "after taking a card over, give it this SM-SR's SMS address (UpdateSMSRAddressing"
+     "Parameters) so that its notifications come here"},
 };
 
 static const struct sm_cfg_table tables[] = {
@@ -69,6 +81,7 @@ int main(int argc, char **argv)
         .start = smsr_start,
         .stop = smsr_stop,
         .metrics = smsr_metrics,
+        .callback = smsr_operation_callback,
     };
 
     return smdb_daemon_main(&desc, argc, argv);

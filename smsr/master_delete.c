@@ -82,8 +82,8 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
     return rc;
 }
 
-const struct smsr_es5_fn smsr_fn_master_delete = {"masterDelete", check, script,
-                                                  smsr_deleted_answer, NULL};
+const struct smsr_es5_fn smsr_fn_master_delete = {
+    .name = "masterDelete", .check = check, .script = script, .answer = smsr_deleted_answer};
 
 static int valid_token(const char *s)
 {

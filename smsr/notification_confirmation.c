@@ -69,5 +69,5 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return rc;
 }
 
-const struct smsr_es5_fn smsr_fn_notification_confirmation = {"notificationConfirmation", check,
-                                                              script, answer, NULL};
+const struct smsr_es5_fn smsr_fn_notification_confirmation = {
+    .name = "notificationConfirmation", .check = check, .script = script, .answer = answer};

@@ -66,16 +66,21 @@ const struct sm_api_route smsr_routes[] = {
       smsr_update_subscription_address_body, "SGP.02 ES4.UpdateSubscriptionAddress"),
     A("es4", "setFallbackAttribute", SM_ROLE_MNO, smsr_set_fallback_attribute, smsr_profile_fn_body,
       "SGP.02 v4 ES4.SetFallBackAttribute"),
-    R("es4", "prepareSMSRChange", SM_ROLE_MNO, "SGP.02 ES4.PrepareSMSRChange"),
-    R("es4", "smsrChange", SM_ROLE_MNO, "SGP.02 ES4.SMSRChange"),
+    H("es4", "prepareSMSRChange", SM_ROLE_MNO, smsr_es4_prepare_smsr_change,
+      smsr_prepare_smsr_change_body, "SGP.02 ES4.PrepareSMSRChange"),
+    A("es4", "smsrChange", SM_ROLE_MNO, smsr_es4_smsr_change, smsr_smsr_change_body,
+      "SGP.02 ES4.SMSRChange"),
     A("es4", "masterDelete", SM_ROLE_MNO, smsr_es4_master_delete, smsr_master_delete_body,
       "SGP.02 master delete (ES4 in v4)"),
 
-    R("es7", "handoverEUICC", SM_ROLE_SMSR, "SGP.02 ES7.HandoverEUICC"),
-    R("es7", "authenticateSMSR", SM_ROLE_SMSR, "SGP.02 ES7.AuthenticateSMSR"),
-    R("es7", "createAdditionalKeySet", SM_ROLE_SMSR, "SGP.02 ES7.CreateAdditionalKeySet"),
-    R("es7", "handleSMSRChangeNotification", SM_ROLE_SMSR,
-      "SGP.02 ES7.HandleSMSRChangeNotification"),
+    A("es7", "handoverEUICC", SM_ROLE_SMSR, smsr_es7_handover_euicc, smsr_handover_euicc_body,
+      "SGP.02 ES7.HandoverEUICC"),
+    A("es7", "authenticateSMSR", SM_ROLE_SMSR, smsr_es7_authenticate_smsr,
+      smsr_authenticate_smsr_body, "SGP.02 ES7.AuthenticateSMSR"),
+    A("es7", "createAdditionalKeySet", SM_ROLE_SMSR, smsr_es7_create_additional_key_set,
+      smsr_create_additional_key_set_body, "SGP.02 ES7.CreateAdditionalKeySet"),
+    H("es7", "handleSMSRChangeNotification", SM_ROLE_SMSR, smsr_es7_handle_smsr_change_notification,
+      smsr_handle_smsr_change_notification_body, "SGP.02 ES7.HandleSMSRChangeNotification"),
 };
 
 const size_t smsr_nroutes = sizeof(smsr_routes) / sizeof(smsr_routes[0]);

@@ -87,7 +87,11 @@ int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
     return 0;
 }
 
-const struct smsr_es5_fn smsr_fn_send_data = {"sendData", check, script, smsr_relay_answer, target};
+const struct smsr_es5_fn smsr_fn_send_data = {.name = "sendData",
+                                              .check = check,
+                                              .script = script,
+                                              .answer = smsr_relay_answer,
+                                              .target = target};
 
 static int valid_aid(const char *s)
 {

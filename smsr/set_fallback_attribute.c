@@ -65,8 +65,8 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
     return rc;
 }
 
-const struct smsr_es5_fn smsr_fn_set_fallback = {"setFallbackAttribute", check, script, answer,
-                                                 NULL};
+const struct smsr_es5_fn smsr_fn_set_fallback = {
+    .name = "setFallbackAttribute", .check = check, .script = script, .answer = answer};
 
 int smsr_set_fallback_attribute(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {

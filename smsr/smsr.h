@@ -8,6 +8,7 @@
 
 #include "sm/api.h"
 #include "sm/daemon.h"
+#include "sm/ecka.h"
 #include "sm/keystore.h"
 #include "smdb/db.h"
 
@@ -27,6 +28,10 @@ struct smsr_cfg {
     struct sm_cfg_addr es5_admin_listen; /* SCP81 admin agent */
     char *es5_admin_uri;
     long es5_https_timeout; /* seconds for the card's admin session to come, else SMS */
+    char *es7_certificate;  /* CERT.SR.ECDSA (DER); "" : cannot be the new SM-SR */
+    char *es7_key;          /* SK.SR.ECDSA (PEM) */
+    long es7_scenario;      /* key establishment scenario parameter */
+    bool es7_update_address;
 };
 
 /* An EUM's transport key for the key values of its EISs (ES1; bilateral, sgp02 4.1). */
@@ -55,6 +60,12 @@ struct smsr_app {
     struct smsr_transport_key *tkeys;
     size_t ntkeys;
     struct smsr_engine *engine; /* ES5 (es5_engine.h); NULL when es5.enabled is off */
+    /* the SM-SR's GP identity for SM-SR change (es7.certificate / es7.key); sr_cert_len 0
+     * when not configured */
+    uint8_t sr_cert[1024];
+    size_t sr_cert_len;
+    struct sm_secret *sr_key;
+    enum sm_curve sr_curve;
     struct smsr_stats stats;
 };
 

@@ -37,8 +37,11 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
     return smsr_relay_param(op, "connectivityParameters", out);
 }
 
-const struct smsr_es5_fn smsr_fn_update_connectivity = {"updateConnectivityParameters", check,
-                                                        script, smsr_relay_answer, target};
+const struct smsr_es5_fn smsr_fn_update_connectivity = {.name = "updateConnectivityParameters",
+                                                        .check = check,
+                                                        .script = script,
+                                                        .answer = smsr_relay_answer,
+                                                        .target = target};
 
 const struct sm_json_field smsr_update_connectivity_body[] = {
     {"eid", SM_JT_STRING, true, 32, sm_eid_check, SM_SUBJ_EID, NULL, 0, 0},

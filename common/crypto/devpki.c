@@ -14,12 +14,17 @@
 #include <unistd.h>
 
 #include "sm/devpki.h"
+#include "sm/ecka.h"
+#include "sm/gpcert.h"
+#include "sm/secret.h"
 #include "sm/tls.h"
 
 /* Development OIDs under the ITU-T X.660 example arc 2.999 (never valid in production). */
 const struct sm_devpki_entity sm_devpki_entities[] = {
     {"smdp", "smdp", "2.999.1.1", SM_DEVPKI_SERVER | SM_DEVPKI_CLIENT},
     {"smsr", "smsr", "2.999.2.1", SM_DEVPKI_SERVER | SM_DEVPKI_CLIENT},
+    /* a second SM-SR, for SM-SR change (ES7) */
+    {"smsr2", "smsr", "2.999.2.2", SM_DEVPKI_SERVER | SM_DEVPKI_CLIENT},
     {"mno1", "mno", "2.999.10.1", SM_DEVPKI_CLIENT},
     {"mno2", "mno", "2.999.10.2", SM_DEVPKI_CLIENT},
     {"eum1", "eum", "2.999.20.1", SM_DEVPKI_CLIENT},
@@ -233,6 +238,69 @@ static bool have(const char *dir, const char *name)
     return access(c, R_OK) == 0 && access(k, R_OK) == 0;
 }
 
+static uint32_t yyyymmdd(time_t t)
+{
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+int sm_devpki_gp_cert(const char *dir, const char *name, const char *oid, uint8_t type)
+{
+    char kp[1024], cap[1024], out[1024];
+    struct sm_secret *key = NULL, *ca = NULL;
+    enum sm_curve curve, ca_curve;
+    struct sm_buf der = SM_BUF_INIT;
+    struct sm_gpcert c;
+    time_t now = time(NULL);
+    size_t publen = sizeof(c.pub);
+    FILE *f;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    if (path_of(kp, sizeof(kp), dir, name, "key") || path_of(cap, sizeof(cap), dir, "ca", "key") ||
+        path_of(out, sizeof(out), dir, name, "gpcert") || strlen(oid) > sizeof(c.subject_id))
+        return -ENAMETOOLONG;
+    rc = sm_ec_private_from_pem(kp, &curve, &key);
+    if (!rc)
+        rc = sm_ec_private_from_pem(cap, &ca_curve, &ca);
+    if (!rc)
+        rc = sm_ec_public_from_private(curve, key->data, key->len, c.pub, &publen);
+    if (!rc && RAND_bytes(c.serial, 8) != 1)
+        rc = -EIO;
+    if (!rc) {
+        c.serial_len = 8;
+        c.ca_id[0] = 0x01; /* the development CI */
+        c.ca_id_len = 1;
+        memcpy(c.subject_id, oid, strlen(oid));
+        c.subject_id_len = strlen(oid);
+        c.key_usage[0] = 0x00;
+        c.key_usage[1] = 0x80; /* digital signature */
+        c.key_usage_len = 2;
+        c.has_effective = true;
+        c.effective = yyyymmdd(now - 86400);
+        c.expiration = yyyymmdd(now + 10LL * 365 * 86400);
+        c.has_type = true;
+        c.type = type;
+        c.has_param_ref = true;
+        c.curve = curve;
+        c.pub_len = publen;
+        rc = sm_gpcert_encode_sign(&c, ca_curve, ca->data, ca->len, &der);
+    }
+    sm_secret_free(key);
+    sm_secret_free(ca);
+    if (!rc) {
+        f = fopen(out, "wb");
+        if (!f || fwrite(der.data, 1, der.len, f) != der.len)
+            rc = -EIO;
+        if (f && fclose(f))
+            rc = -EIO;
+    }
+    sm_buf_free(&der);
+    return rc;
+}
+
 int sm_devpki_init(const char *dir, bool force, FILE *log)
 {
     int64_t now = (int64_t)time(NULL);
@@ -276,6 +344,26 @@ int sm_devpki_init(const char *dir, bool force, FILE *log)
         snprintf(key, sizeof(key), "%s.key", e->name);
         json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", e->name, "role",
                                               e->role, "id", e->oid, "cert", crt, "key", key));
+    }
+    /* the SM-DP's and SM-SRs' GP certificates (CERT.DP.ECDSA, CERT.SR.ECDSA) for the same keys,
+     * signed by the CA key: the simulated cards trust it as their CI */
+    for (unsigned i = 0; i < sm_devpki_nentities; i++) {
+        const struct sm_devpki_entity *e = &sm_devpki_entities[i];
+        char gp[1024];
+
+        if (strcmp(e->role, "smdp") && strcmp(e->role, "smsr"))
+            continue;
+        path_of(gp, sizeof(gp), dir, e->name, "gpcert");
+        if (!force && access(gp, R_OK) == 0)
+            continue;
+        rc = sm_devpki_gp_cert(dir, e->name, e->oid,
+                               strcmp(e->role, "smdp") ? SM_GPCERT_TYPE_SMSR : SM_GPCERT_TYPE_SMDP);
+        if (rc) {
+            json_decref(root);
+            return rc;
+        }
+        if (log)
+            fprintf(log, "issued %s (GP certificate of %s)\n", gp, e->oid);
     }
     path_of(path, sizeof(path), dir, "pki", "json");
     rc = json_dump_file(root, path, JSON_INDENT(2)) ? -EIO : 0;

@@ -225,17 +225,14 @@ static int sig_input(const uint8_t *signed_part, size_t n, const uint8_t *rc_, s
     return rc;
 }
 
-int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,
-                       size_t epklen, enum sm_es8_epk_format fmt, const uint8_t *sign_key,
-                       size_t sign_keylen, const uint8_t *rc_, size_t rclen, struct sm_buf *out)
+int sm_es8_block1_unsigned(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,
+                           size_t epklen, enum sm_es8_epk_format fmt, struct sm_buf *out)
 {
-    struct sm_buf crt_tlv = SM_BUF_INIT, tbs = SM_BUF_INIT;
-    uint8_t sig[2 * SM_EC_FIELD_MAX];
-    size_t mark, m, siglen = 0;
+    struct sm_buf crt_tlv = SM_BUF_INIT;
+    size_t mark, m;
     int rc;
 
-    if (!crt || !out || !rc_ || !rclen || !sign_key ||
-        (fmt != SM_ES8_EPK_RAW && fmt != SM_ES8_EPK_B0 && fmt != SM_ES8_EPK_B0F0))
+    if (!crt || !out || (fmt != SM_ES8_EPK_RAW && fmt != SM_ES8_EPK_B0 && fmt != SM_ES8_EPK_B0F0))
         return -EINVAL;
     rc = sm_ec_check_public(curve, epk, epklen);
     if (rc)
@@ -254,6 +251,25 @@ int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const 
         rc = sm_tlv_put_u8(out, 0xF0, (uint8_t)curve);
     if (!rc)
         rc = sm_tlv_wrap(out, m, TAG_EPK);
+    if (rc)
+        out->len = mark;
+    sm_buf_free(&crt_tlv);
+    return rc;
+}
+
+int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,
+                       size_t epklen, enum sm_es8_epk_format fmt, const uint8_t *sign_key,
+                       size_t sign_keylen, const uint8_t *rc_, size_t rclen, struct sm_buf *out)
+{
+    struct sm_buf tbs = SM_BUF_INIT;
+    uint8_t sig[2 * SM_EC_FIELD_MAX];
+    size_t mark, siglen = 0;
+    int rc;
+
+    if (!out || !rc_ || !rclen || !sign_key)
+        return -EINVAL;
+    mark = out->len;
+    rc = sm_es8_block1_unsigned(crt, curve, epk, epklen, fmt, out);
     if (!rc)
         rc = sig_input(out->data + mark, out->len - mark, rc_, rclen, &tbs);
     if (!rc)
@@ -262,7 +278,6 @@ int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const 
         rc = sm_tlv_put(out, TAG_SIG, sig, siglen);
     if (rc)
         out->len = mark;
-    sm_buf_free(&crt_tlv);
     sm_buf_free(&tbs);
     return rc;
 }

@@ -496,6 +496,39 @@ static void handle_operation(struct sm_api *api, const struct sm_entity *who, co
     json_decref(o);
 }
 
+/* POST /gsma/operations: the result of a call this daemon made, at its callback URL. */
+static void handle_callback(struct sm_api *api, const struct sm_http_request *req,
+                            const struct sm_entity *who, struct sm_http_response *resp)
+{
+    struct sm_status st;
+    json_t *root;
+
+    sm_status_ok(&st);
+    if (strcmp(req->method, "POST")) {
+        sm_http_response_add_header(resp, "Allow", "POST");
+        fail(resp, 405, SM_SUBJ_PROTOCOL, SM_RSN_UNSUPPORTED, NULL, "results are POSTed");
+        return;
+    }
+    if (!api->cfg.callback) {
+        fail(resp, 404, SM_SUBJ_FUNCTION, SM_RSN_UNKNOWN, NULL,
+             "this server makes no calls whose results come back");
+        return;
+    }
+    if (req->error == SM_HTTP_REQ_TOO_LARGE) {
+        fail(resp, 413, SM_SUBJ_FORMAT, SM_RSN_INVALID, NULL,
+             "request body larger than the server accepts");
+        return;
+    }
+    root = sm_json_parse_body(req->body, req->body_len, &st);
+    if (root && !json_is_string(json_object_get(root, "functionCallIdentifier")))
+        sm_status_fail(&st, 400, SM_SUBJ_FORMAT, SM_RSN_MANDATORY_MISSING, "functionCallIdentifier",
+                       "functionCallIdentifier is missing");
+    else if (root && api->cfg.callback(api->cfg.app, who, root, &st) == 0)
+        sm_status_ok(&st);
+    json_decref(root);
+    respond_status(resp, &st);
+}
+
 static void handle_health(struct sm_api *api, struct sm_http_response *resp)
 {
     int db = api->cfg.store_ops->ping(api->cfg.store);
@@ -545,7 +578,10 @@ void sm_api_http_handler(void *arg, const struct sm_http_request *req,
     if (authenticate(api, req, &who, resp))
         goto done;
     caller = who.name;
-    if (!strncmp(req->path, "/gsma/operations/", 17) && req->path[17]) {
+    if (!strcmp(req->path, "/gsma/operations")) {
+        ridx = api->cfg.nroutes + PR_OPERATIONS;
+        handle_callback(api, req, &who, resp);
+    } else if (!strncmp(req->path, "/gsma/operations/", 17) && req->path[17]) {
         ridx = api->cfg.nroutes + PR_OPERATIONS;
         if (strcmp(req->method, "GET")) {
             sm_http_response_add_header(resp, "Allow", "GET");

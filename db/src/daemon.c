@@ -103,6 +103,7 @@ static int serve(const struct smdb_daemon_desc *d, void *cfg, struct smdb *db)
     }
     ac.app = app;
     ac.metrics = d->metrics;
+    ac.callback = d->callback;
     rc = sm_api_new(&ac, &api);
     if (rc)
         goto out;

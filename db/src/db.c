@@ -62,16 +62,17 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [STMT_SR_EIS_INSERT] =
         "INSERT INTO eis (eid, eum_id, signed_info, eum_signature, isdr, remaining_memory, "
-        "available_memory, http_support, cattp_support, registered_ms, updated_ms) VALUES (:eid, "
-        ":eum, :si, :sig, :isdr, :rem, :avail, :http, :cattp, :now, :now)",
+        "available_memory, http_support, cattp_support, state, registered_ms, updated_ms) VALUES "
+        "(:eid, :eum, :si, :sig, :isdr, :rem, :avail, :http, :cattp, :state, :now, :now)",
     [STMT_SR_EIS_EXISTS] = "SELECT 1 FROM eis WHERE eid = :eid",
     [STMT_SR_PROFILE_INSERT] =
         "INSERT INTO eis_profile (eid, isdp_aid, iccid, mno_id, smdp_id, profile_type, state, "
         "fallback, allocated_memory, msisdn, imsi, pol2) VALUES (:eid, :aid, :iccid, :mno, :smdp, "
         ":type, :state, :fallback, :mem, :msisdn, :imsi, :pol2)",
     [STMT_SR_PROFILE_BY_ICCID] = "SELECT eid FROM eis_profile WHERE iccid = :iccid",
-    [STMT_SR_KEYSET_INSERT] = "INSERT INTO isdr_keyset (eid, type, kvn, nkeys, wrapped, counter) "
-                              "VALUES (:eid, :type, :kvn, :n, :w, :cntr)",
+    [STMT_SR_KEYSET_INSERT] =
+        "INSERT OR REPLACE INTO isdr_keyset (eid, type, kvn, nkeys, wrapped, counter) "
+        "VALUES (:eid, :type, :kvn, :n, :w, :cntr)",
     [STMT_SR_AUDIT_INSERT] = "INSERT INTO eis_audit (eid, at_ms, actor, event, detail) "
                              "VALUES (:eid, :now, :actor, :event, :detail)",
     [STMT_SR_EIS_GET] = "SELECT eum_id, signed_info, eum_signature, isdr, remaining_memory, "
@@ -90,16 +91,20 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "created_ms, deadline_ms, next_ms) VALUES (:requester, :call_id, :function, :eid, :iccid, "
         ":aid, :params, :now, :deadline, :now)",
     /* a queued operation waits for every earlier unfinished one of its card (card.* steps
-     * excepted: they run beside the operation that waits for them) */
-    [STMT_OP_DUE] = "SELECT " OP_COLS " FROM operation o WHERE o.state <> 'done' AND "
-                    "o.next_ms <= :now AND (o.state <> 'queued' OR o.function LIKE 'card.%' OR "
-                    "NOT EXISTS (SELECT 1 FROM operation p WHERE p.eid = o.eid AND p.state <> "
-                    "'done' AND p.id < o.id AND p.function NOT LIKE 'card.%')) "
-                    "ORDER BY o.next_ms LIMIT 1",
+     * excepted: they run beside the operation that waits for them; so do the card commands the
+     * new SM-SR asks for while the SMSRChange that waits for them holds the card) */
+    [STMT_OP_DUE] =
+        "SELECT " OP_COLS " FROM operation o WHERE o.state <> 'done' AND "
+        "o.next_ms <= :now AND (o.state <> 'queued' OR o.function LIKE 'card.%' OR o.function IN "
+        "('es7.authenticateSMSR', 'es7.createAdditionalKeySet') OR "
+        "NOT EXISTS (SELECT 1 FROM operation p WHERE p.eid = o.eid AND p.state <> "
+        "'done' AND p.id < o.id AND p.function NOT LIKE 'card.%')) "
+        "ORDER BY o.next_ms LIMIT 1",
     [STMT_OP_NEXT] = "SELECT min(next_ms) FROM operation WHERE state <> 'done'",
-    [STMT_OP_UPDATE] = "UPDATE operation SET state = :state, attempts = :attempts, next_ms = "
-                       ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp, "
-                       "isdp_aid = :aid, bearer = :bearer, script = :script WHERE id = :id",
+    [STMT_OP_UPDATE] =
+        "UPDATE operation SET state = :state, attempts = :attempts, next_ms = "
+        ":next, por_kvn = :kvn, por_cntr = :cntr, card_response = :resp, "
+        "isdp_aid = :aid, bearer = :bearer, script = :script, params = :params WHERE id = :id",
     [STMT_OP_DONE] = "UPDATE operation SET state = 'done', outcome = :outcome, card_response = "
                      ":resp, finished_ms = :now WHERE id = :id AND state <> 'done'",
     [STMT_OP_BY_POR] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND state = 'sent' "
@@ -155,6 +160,23 @@ static const char *const stmt_sql[STMT_COUNT] = {
                            ":error IS NULL THEN :now END, last_error = :error, next_ms = :next "
                            "WHERE id = :id",
     [STMT_OUTBOX_PENDING] = "SELECT count(*) FROM outbox WHERE delivered_ms IS NULL",
+    [STMT_OP_ACTIVE_FN] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND function = "
+                          "'es4.smsrChange' AND state <> 'done' ORDER BY id LIMIT 1",
+    /* the other SM-SR says its part ended: look at the waiting operation now */
+    [STMT_OP_PEER_WAKE] = "UPDATE operation SET next_ms = :now WHERE state = 'await-peer' AND "
+                          "json_extract(params, '$.peer') = :peer AND (:call IS NULL OR "
+                          "json_extract(params, '$.peerCall') = :call) AND (:eid IS NULL OR eid "
+                          "= :eid)",
+    [STMT_SR_EIS_SET_STATE] = "UPDATE eis SET state = :state, updated_ms = :now WHERE eid = :eid",
+    [STMT_SR_EIS_SET_ISDR] = "UPDATE eis SET isdr = :isdr, updated_ms = :now WHERE eid = :eid",
+    [STMT_SR_EIS_DELETE] = "DELETE FROM eis WHERE eid = :eid",
+    [STMT_SR_KEYSET_DELETE] = "DELETE FROM isdr_keyset WHERE eid = :eid AND type = :type AND "
+                              "kvn = :kvn",
+    [STMT_HO_PUT] = "INSERT OR REPLACE INTO handover (eid, from_smsr, mno_id, prepared_ms, "
+                    "expires_ms) VALUES (:eid, :from, :mno, :now, :expires)",
+    [STMT_HO_GET] = "SELECT from_smsr, mno_id, prepared_ms, expires_ms FROM handover WHERE eid = "
+                    ":eid",
+    [STMT_HO_DELETE] = "DELETE FROM handover WHERE eid = :eid",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */

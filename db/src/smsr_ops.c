@@ -148,6 +148,7 @@ int smdb_op_update(struct smdb *db, const struct smdb_op *op)
         smdb_bind_blob(s, ":script", op->script, op->script_len);
     else
         smdb_bind_null(s, ":script");
+    smdb_bind_text(s, ":params", op->params ? op->params : "{}");
     smdb_bind_int64(s, ":id", op->id);
     rc = smdb_exec_stmt(db, c, s, "operation update");
     smdb_release(db, c);
@@ -588,6 +589,80 @@ int smdb_card_notif_confirmed_ms(struct smdb *db, const char *eid, unsigned seq,
         rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "notification", rc);
     }
     sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_op_change_active(struct smdb *db, const char *eid, struct smdb_op *out)
+{
+    return one_op(db, STMT_OP_ACTIVE_FN, eid, 0, NULL, out, "active SM-SR change");
+}
+
+int smdb_op_peer_wake(struct smdb *db, const char *peer, const char *peer_call, const char *eid,
+                      int64_t now_ms, unsigned *n)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_PEER_WAKE);
+    int rc;
+
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_text(s, ":peer", peer);
+    bind_opt(s, ":call", peer_call);
+    bind_opt(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "operation wake");
+    *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_handover_put(struct smdb *db, const struct smdb_handover *h)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_HO_PUT);
+    int rc;
+
+    smdb_bind_text(s, ":eid", h->eid);
+    smdb_bind_text(s, ":from", h->from_smsr);
+    smdb_bind_text(s, ":mno", h->mno_id);
+    smdb_bind_int64(s, ":now", h->prepared_ms);
+    smdb_bind_int64(s, ":expires", h->expires_ms);
+    rc = smdb_exec_stmt(db, c, s, "handover put");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_handover_get(struct smdb *db, const char *eid, struct smdb_handover *out)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_HO_GET);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    smdb_bind_text(s, ":eid", eid);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->eid, sizeof(out->eid), "%s", eid);
+        smdb_col_text(s, 0, out->from_smsr, sizeof(out->from_smsr));
+        smdb_col_text(s, 1, out->mno_id, sizeof(out->mno_id));
+        out->prepared_ms = sqlite3_column_int64(s, 2);
+        out->expires_ms = sqlite3_column_int64(s, 3);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "handover get", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_handover_delete(struct smdb *db, const char *eid)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_HO_DELETE);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "handover delete");
     smdb_release(db, c);
     return rc;
 }

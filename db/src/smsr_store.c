@@ -119,6 +119,7 @@ int smdb_eis_register(struct smdb *db, const struct smdb_eis *e, const struct sm
         smdb_bind_int64(s, ":avail", e->available_memory);
         smdb_bind_int64(s, ":http", e->http_support);
         smdb_bind_int64(s, ":cattp", e->cattp_support);
+        smdb_bind_text(s, ":state", e->state[0] ? e->state : "registered");
         smdb_bind_int64(s, ":now", now_ms);
         rc = smdb_exec_stmt(db, c, s, "eis insert");
     }
@@ -298,6 +299,82 @@ int smdb_eis_audit_foreach(struct smdb *db, const char *eid, unsigned max,
     }
     sqlite3_reset(s);
     rc = rc == SQLITE_DONE ? 0 : smdb_fail(db, c, "audit list", rc);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_eis_set_state(struct smdb *db, const char *eid, const char *state, const char *actor,
+                       const char *event, const char *detail, int64_t now_ms)
+{
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+    sqlite3_stmt *s;
+
+    if (!c)
+        return rc;
+    s = smdb_stmt(c, STMT_SR_EIS_SET_STATE);
+    smdb_bind_text(s, ":state", state);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_text(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "eis state");
+    if (!rc && sqlite3_changes(c->h) == 0)
+        rc = -ENOENT;
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, event, detail, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_eis_forget(struct smdb *db, const char *eid, const char *actor, const char *event,
+                    const char *detail, int64_t now_ms)
+{
+    int rc;
+    struct smdb_conn *c = smdb_tx_open(db, &rc);
+    sqlite3_stmt *s;
+
+    if (!c)
+        return rc;
+    /* profiles and key sets go with it (ON DELETE CASCADE); the audit trail stays */
+    s = smdb_stmt(c, STMT_SR_EIS_DELETE);
+    smdb_bind_text(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "eis delete");
+    if (!rc)
+        rc = smdb_sr_audit(db, c, eid, actor, event, detail, now_ms);
+    return smdb_tx_end(db, c, rc);
+}
+
+int smdb_keyset_put(struct smdb *db, const char *eid, const struct smdb_keyset *k)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    int rc = insert_keyset(db, c, eid, k);
+
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_keyset_delete(struct smdb *db, const char *eid, const char *type, unsigned kvn)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_SR_KEYSET_DELETE);
+    int rc;
+
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":type", type);
+    smdb_bind_int64(s, ":kvn", kvn);
+    rc = smdb_exec_stmt(db, c, s, "keyset delete");
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_eis_set_isdr(struct smdb *db, const char *eid, const char *isdr, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_SR_EIS_SET_ISDR);
+    int rc;
+
+    smdb_bind_text(s, ":isdr", isdr);
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_text(s, ":eid", eid);
+    rc = smdb_exec_stmt(db, c, s, "eis isdr");
     smdb_release(db, c);
     return rc;
 }

@@ -82,6 +82,66 @@ static void commands(void **state)
     sm_buf_free(&b);
 }
 
+/* SM-SR change (es5-secure-channels 1.2, es8 spec 1.1): the key establishment blocks SM-SR1
+ * relays, the finalisation SM-SR2 sends, and the card's answers. */
+static void smsr_change_commands(void **state)
+{
+    static const uint8_t block[] = {0x3A, 0x01, 0x03, 0x7F, 0x21, 0x00};
+    static const struct smsr_keyset_ref sets[] = {{0x01, 0x01, 0x03}, {0x40, 0x01, 0x02}};
+    static const uint8_t addr[] = {0x0A, 0x91, 0x44, 0x97, 0x00, 0x00, 0x20};
+    struct smsr_key_establishment_answer k;
+    struct sm_buf b = SM_BUF_INIT;
+    uint8_t ans[64];
+    size_t n;
+
+    (void)state;
+    assert_int_equal(smsr_es5_key_establishment_command(false, block, sizeof(block), &b), 0);
+    expect_bytes(&b, "AA0E220C80E20900063A01037F210000");
+    sm_buf_reset(&b);
+    assert_int_equal(smsr_es5_key_establishment_command(true, block, sizeof(block), &b), 0);
+    expect_bytes(&b, "AA0E220C80E28901063A01037F210000");
+    sm_buf_reset(&b);
+    assert_int_equal(smsr_es5_key_establishment_command(true, block, 0, &b), -EMSGSIZE);
+    /* FinaliseISDRhandover with the spec's examples F2 03 01 01 03, F2 03 41 01 02 */
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 2, NULL, 0, &b), 0);
+    expect_bytes(&b, "AA12"
+                     "2210"
+                     "80E400000A"
+                     "F203010103F203400102"
+                     "00");
+    sm_buf_reset(&b);
+    /* with UpdateSMSRAddressingParameters 3A07 {A3 {81 {digits, TON/NPI, BCD}}} */
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 1, addr, sizeof(addr), &b), 0);
+    expect_bytes(&b, "AA22"
+                     "220B"
+                     "80E4000005"
+                     "F203010103"
+                     "00"
+                     "2213"
+                     "80E288000E"
+                     "3A070BA30981070A914497000020");
+    sm_buf_reset(&b);
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 0, NULL, 0, &b), -EINVAL);
+    sm_buf_free(&b);
+    /* the card's answers: block 0 (85 RC), block 1 (86 receipt, 85 DR first when asked for) */
+    n = hex("8510000102030405060708090A0B0C0D0E0F", ans, sizeof(ans));
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, n, &k), 0);
+    assert_int_equal(k.v85_len, 16);
+    assert_null(k.receipt);
+    n = hex("8504AABBCCDD861000112233445566778899AABBCCDDEEFF", ans, sizeof(ans));
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, n, &k), 0);
+    assert_int_equal(k.v85_len, 4);
+    assert_int_equal(k.receipt_len, 16);
+    assert_int_equal(k.receipt[15], 0xFF);
+    n = hex("861000112233445566778899AABBCCDDEEFF8504AABBCCDD", ans, sizeof(ans));
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, n, &k), -EBADMSG);
+    n = hex("86080011223344556677", ans, sizeof(ans));
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, n, &k), -EBADMSG);
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, 0, &k), -EBADMSG);
+    n = hex("8510000102030405060708090A0B0C0D0E", ans, sizeof(ans));
+    assert_int_equal(smsr_es5_key_establishment_decode(ans, n, &k), -EBADMSG);
+}
+
 static void answers(void **state)
 {
     uint8_t buf[256];
@@ -182,6 +242,7 @@ static void notifications(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(commands),
+    cmocka_unit_test(smsr_change_commands),
     cmocka_unit_test(answers),
     cmocka_unit_test(notifications),
 };

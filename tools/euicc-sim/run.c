@@ -24,7 +24,9 @@
 #include "ota.h"
 #include "run.h"
 #include "scp81.h"
+#include "sm/ids.h"
 #include "sm/log.h"
+#include "sm/tlv.h"
 #include "sm/sms.h"
 #include "sm/smpp.h"
 #include "smdb/simstore.h"
@@ -155,15 +157,45 @@ struct notify_ctx {
     struct sim_card *c;
 };
 
+/* Where the card's notifications go: the SM-SR address it was given last (UpdateSMSRAddressing-
+ * Parameters, 3A07 A3 {81 {number of digits, TON/NPI, swapped BCD}}, the coding the SM-SR uses;
+ * es5 spec open question 7), else the configured one. */
+static const char *smsr_address(const struct sim_card *c, const char *dflt, char *buf, size_t n)
+{
+    struct sm_decode_err de;
+    struct sm_tlv t;
+    size_t digits, o = 0;
+
+    if (!c->smsr_addr_len || sm_tlv_find(c->smsr_addr, c->smsr_addr_len, 0x81, &t, &de) ||
+        t.len < 3)
+        return dflt;
+    digits = t.value[0];
+    if (digits == 0 || digits > 2 * (t.len - 2) || digits + 2 > n)
+        return dflt;
+    if (t.value[1] == 0x91)
+        buf[o++] = '+';
+    for (size_t i = 0; i < digits; i++) {
+        uint8_t b = t.value[2 + i / 2], d = i % 2 ? b >> 4 : b & 0x0F;
+
+        if (d > 9)
+            return dflt;
+        buf[o++] = (char)('0' + d);
+    }
+    buf[o] = 0;
+    return sm_msisdn_check(buf) ? dflt : buf;
+}
+
 static int send_notification(void *arg, const struct sim_notif *n)
 {
     struct notify_ctx *nc = arg;
     struct sim_ctx x = {.card = nc->c, .pol = &nc->r->a->pol, .rng = &sm_rng_system};
     struct sim_ota_result res;
+    char addr[24];
     int rc;
 
     sim_ota_result_init(&res);
-    rc = sim_ota_notification_sms(&x, n, nc->r->a->cfg.smsr_msisdn, &res);
+    rc = sim_ota_notification_sms(
+        &x, n, smsr_address(nc->c, nc->r->a->cfg.smsr_msisdn, addr, sizeof(addr)), &res);
     for (unsigned i = 0; !rc && i < res.nmo; i++)
         send_mo(nc->r, nc->c->msisdn, &res.mo[i]);
     sim_ota_result_free(&res);

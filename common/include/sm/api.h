@@ -107,6 +107,13 @@ struct sm_api_config {
     bool test_mode; /* accept test certificates */
     /* Optional: more Prometheus text appended to /metrics (the daemon's engines), with app. */
     int (*metrics)(void *app, struct sm_buf *b);
+    /*
+     * Optional: POST /gsma/operations, the result of a call this daemon made to another entity
+     * ({"functionCallIdentifier", "function", "state", "response"}, architecture 4) delivered to
+     * its callback URL. Returns 0 (answered 200) or 1 with st set (refused).
+     */
+    int (*callback)(void *app, const struct sm_entity *who, const json_t *body,
+                    struct sm_status *st);
 };
 
 /* Returns 0 with *out set, or -ENOMEM / -EINVAL (duplicate route). */

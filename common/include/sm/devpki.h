@@ -43,9 +43,14 @@ struct sm_devpki_entity {
 extern const struct sm_devpki_entity sm_devpki_entities[];
 extern const unsigned sm_devpki_nentities;
 
+/* A GP certificate (7F21, sm/gpcert.h) of type (01 SM-DP, 02 SM-SR) for the key dir/<name>.key,
+ * subject oid, signed with dir/ca.key, written (DER) to dir/<name>.gpcert. */
+int sm_devpki_gp_cert(const char *dir, const char *name, const char *oid, uint8_t type);
+
 /*
  * Create dir (if needed), the CA "ca" and a certificate for every standard entity, keeping any
- * that already exist (unless force), and (re)write dir/pki.json. Progress goes to log if not
+ * that already exist (unless force), GP certificates <name>.gpcert for the SM-DP and SM-SRs,
+ * and (re)write dir/pki.json. Progress goes to log if not
  * NULL. Returns 0 or a negative errno.
  */
 int sm_devpki_init(const char *dir, bool force, FILE *log);

@@ -68,6 +68,10 @@ void sm_es8_keys_clear(struct sm_es8_keys *k);
 /* Block 0 data field: 3A01 <one-byte or FF length> <certificate TLV>. */
 int sm_es8_block0_data(const uint8_t *cert, size_t certlen, struct sm_buf *out);
 
+/* Block 1 without its signature: 3A02 {A6} 7F49 {ePK}, the part the signature covers (the
+ * SM-SR that relays an SM-SR change appends the new SM-SR's 5F37 to it). */
+int sm_es8_block1_unsigned(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,
+                           size_t epklen, enum sm_es8_epk_format fmt, struct sm_buf *out);
 /* Off-card side of block 1: builds the STORE DATA data field (3A02 {A6} 7F49 {ePK} 5F37
  * {sig}) signed with the off-card entity's key over the signature input with rc. */
 int sm_es8_block1_data(const struct sm_es8_crt *crt, enum sm_curve curve, const uint8_t *epk,

@@ -33,6 +33,9 @@ struct smdb_daemon_desc {
     void (*stop)(void *app);
     /* Optional: the daemon's own metrics, appended to GET /metrics (sm_api_config.metrics). */
     int (*metrics)(void *app, struct sm_buf *b);
+    /* Optional: results of calls this daemon made, POSTed back (sm_api_config.callback). */
+    int (*callback)(void *app, const struct sm_entity *who, const json_t *body,
+                    struct sm_status *st);
 };
 
 /* main() of a daemon. Returns the process exit code. */

@@ -23,7 +23,7 @@ struct smdb_op {
     char iccid[21];    /* "" when none */
     char isdp_aid[33]; /* "" when none */
     char *params;      /* JSON object text (malloc'd when read) */
-    char state[24];    /* queued | sent | await-notification | done */
+    char state[24];    /* queued | sent | await-notification | await-peer | done */
     unsigned attempts;
     int64_t created_ms, deadline_ms, next_ms;
     unsigned por_kvn;
@@ -46,8 +46,8 @@ int smdb_op_insert(struct smdb *db, const struct smdb_op *op, int64_t *id);
 int smdb_op_due(struct smdb *db, int64_t now_ms, struct smdb_op *out);
 /* Milliseconds until the next operation is due (0: now), or -1 when none is pending. */
 int64_t smdb_op_next_wait(struct smdb *db, int64_t now_ms);
-/* Store state, attempts, next_ms, por_kvn, por_cntr, card_response, isdp_aid, bearer and
- * script of op. */
+/* Store state, attempts, next_ms, por_kvn, por_cntr, card_response, isdp_aid, bearer, script
+ * and params of op. */
 int smdb_op_update(struct smdb *db, const struct smdb_op *op);
 /*
  * End an operation in one transaction: state done with outcome; the journaled call
@@ -132,5 +132,25 @@ int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_msg *out
 int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
                        int64_t now_ms);
 int smdb_outbox_pending(struct smdb *db, int64_t *n);
+
+/* The card's unfinished ES4.SMSRChange (the SM-SR change it is locked for), or -ENOENT. */
+int smdb_op_change_active(struct smdb *db, const char *eid, struct smdb_op *out);
+/* Make the operations waiting for peer due now: those waiting for its call peer_call, or (NULL)
+ * any of card eid (NULL: any card); *n of them. */
+int smdb_op_peer_wake(struct smdb *db, const char *peer, const char *peer_call, const char *eid,
+                      int64_t now_ms, unsigned *n);
+
+/* The new SM-SR's consent to take a card over (ES4.PrepareSMSRChange, sgp02 7.8 step 1). */
+struct smdb_handover {
+    char eid[33];
+    char from_smsr[SM_ID_MAX + 1];
+    char mno_id[SM_ID_MAX + 1];
+    int64_t prepared_ms, expires_ms;
+};
+/* Record (or renew) the consent for h->eid. */
+int smdb_handover_put(struct smdb *db, const struct smdb_handover *h);
+/* -ENOENT when there is none. */
+int smdb_handover_get(struct smdb *db, const char *eid, struct smdb_handover *out);
+int smdb_handover_delete(struct smdb *db, const char *eid);
 
 #endif

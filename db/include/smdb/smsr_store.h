@@ -36,7 +36,7 @@ struct smdb_eis {
     int64_t remaining_memory, available_memory;
     bool http_support, cattp_support;
     int64_t last_audit_ms; /* 0: never audited */
-    char state[16];        /* registered | locked | handed-over */
+    char state[16];        /* registered | locked | handed-over ("" = registered) */
     int64_t registered_ms, updated_ms;
     struct smdb_profile *profiles;
     size_t nprofiles;
@@ -75,5 +75,18 @@ int smdb_eis_audit_foreach(struct smdb *db, const char *eid, unsigned max,
                            int (*fn)(void *arg, int64_t at_ms, const char *actor, const char *event,
                                      const char *detail),
                            void *arg);
+
+/* Change the card's state (registered / locked) with an audit record. -ENOENT. */
+int smdb_eis_set_state(struct smdb *db, const char *eid, const char *state, const char *actor,
+                       const char *event, const char *detail, int64_t now_ms);
+/* Remove the card with its profiles and key sets (SM-SR change: the old SM-SR forgets it); the
+ * audit trail keeps a record. */
+int smdb_eis_forget(struct smdb *db, const char *eid, const char *actor, const char *event,
+                    const char *detail, int64_t now_ms);
+/* Replace the ISD-R description (its key sets changed: SM-SR change). */
+int smdb_eis_set_isdr(struct smdb *db, const char *eid, const char *isdr, int64_t now_ms);
+/* Store a key set (replacing one of the same type and KVN) / delete one. */
+int smdb_keyset_put(struct smdb *db, const char *eid, const struct smdb_keyset *k);
+int smdb_keyset_delete(struct smdb *db, const char *eid, const char *type, unsigned kvn);
 
 #endif

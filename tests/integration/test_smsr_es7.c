@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SM-SR change end to end (SGP.02 7.8), five real processes: two smsr instances (SM-SR1 holds
+ * the cards, SM-SR2 takes one over), smsc-sim and euicc-sim, and this test as the MNO. ES4
+ * PrepareSMSRChange at SM-SR2, ES4 SMSRChange at SM-SR1; between them ES7 HandoverEUICC,
+ * AuthenticateSMSR and CreateAdditionalKeySet with the card's key establishment (3A01/3A02 in
+ * SM-SR1's secured packets, over SMS or HTTPS as SM_ES5_BEARER says), FinaliseISDRhandover with
+ * SM-SR2's new keys. Afterwards SM-SR2 runs the card and SM-SR1 no longer can.
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../sm_test.h"
+#include "itest.h"
+#include "sm/devpki.h"
+#include "sm/hex.h"
+#include "sm/json.h"
+
+#define SMSR1_ADDRESS "4479000001"
+#define SMSR2_ADDRESS "4479000002"
+#define SMSR1         "2.999.2.1"
+#define SMSR2         "2.999.2.2"
+#define MNO1          "2.999.10.1"
+#define MNO2          "2.999.10.2"
+#define EUM1          "2.999.20.1"
+
+#define expect itest_expect_status
+
+static char dir[] = "/tmp/sm-es7-XXXXXX";
+static struct itest_proc sr1, sr2, smsc, sim;
+static int port1, port2;
+static char eids[2][33];
+static char oper_iccids[2][21]; /* operational profiles (disabled) */
+static unsigned calls;
+
+static struct MHD_Daemon *receiver;
+static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rx_log;
+
+static char *path_in(const char *a, const char *b)
+{
+    return itest_path(dir, a, b);
+}
+
+static int run(const char *cmd)
+{
+    char out[4096];
+
+    return itest_sh(cmd, out, sizeof(out));
+}
+
+static int start_sr(struct itest_proc *p, const char *name, int *port)
+{
+    char conf[64], pf[64];
+
+    snprintf(conf, sizeof(conf), "%s.conf", name);
+    snprintf(pf, sizeof(pf), "%s.port", name);
+    unlink(path_in(pf, NULL));
+    if (itest_spawn_conf(dir, p, name, "smsr", conf, NULL))
+        return -1;
+    *port = itest_wait_port_file(path_in(pf, NULL), 15000);
+    return *port > 0 ? 0 : -1;
+}
+
+/* POST /gsma/<path> to SM-SR port as name (OID id). */
+static json_t *post(int port, const char *name, const char *id, const char *path, json_t *members,
+                    const char *call_id, int validity, long expect_http, const char *schema)
+{
+    char cid[64];
+
+    snprintf(cid, sizeof(cid), "es7-call-%u", ++calls);
+    return itest_call_fn(dir, port, name, id, path, members, call_id ? call_id : cid, validity,
+                         expect_http, schema);
+}
+
+/* Wait for the operation to be done at port; its final response. */
+static json_t *outcome(int port, const char *name, const char *call_id, int timeout_s,
+                       const char *schema)
+{
+    return itest_outcome(dir, port, name, call_id, timeout_s, schema);
+}
+
+static unsigned on_post(void *arg, const char *path, const char *body)
+{
+    (void)arg;
+    pthread_mutex_lock(&rx_mu);
+    json_array_append_new(rx_log, json_pack("{s:s, s:s}", "path", path, "body", body));
+    pthread_mutex_unlock(&rx_mu);
+    return 200;
+}
+
+/* The first POST to path whose body's eis names eid, within timeout_s; NULL if none. */
+static json_t *received_change(const char *path, const char *eid, int timeout_s)
+{
+    for (int t = 0; t < timeout_s * 10; t++) {
+        json_t *e, *hit = NULL;
+        size_t i;
+
+        pthread_mutex_lock(&rx_mu);
+        json_array_foreach(rx_log, i, e) {
+            json_t *b = json_loads(json_string_value(json_object_get(e, "body")), 0, NULL);
+            const char *v = json_string_value(json_object_get(
+                json_object_get(json_object_get(b, "eis"), "eumSignedInfo"), "eid"));
+
+            if (!hit && !strcmp(json_string_value(json_object_get(e, "path")), path) && v &&
+                !strcmp(v, eid))
+                hit = json_incref(b);
+            json_decref(b);
+        }
+        pthread_mutex_unlock(&rx_mu);
+        if (hit)
+            return hit;
+        usleep(100 * 1000);
+    }
+    return NULL;
+}
+
+static int write_sr_conf(const char *name, const char *id, const char *tls, const char *address,
+                         int smsc_port, const char *transport_keys)
+{
+    char text[2048], path[64];
+
+    snprintf(text, sizeof(text),
+             "test_mode = yes\nid = %s\n[log]\nlevel = info\n[api]\nlisten = 127.0.0.1:0\n"
+             "port_file = %s.port\n[tls]\ncert = pki/%s.crt\nkey = pki/%s.key\nclient_ca = "
+             "pki/ca.crt\n[db]\npath = %s.db\n[keystore]\nkek_file = %s.kek\n[es1]\nci_certs = "
+             "pki/ca.crt\ntransport_keys = %s\n[es5]\nsmsc = 127.0.0.1:%d\nsystem_id = %s\n"
+             "password = pw\naddress = +%s\npor_timeout = 3\nbearer = %s\nadmin_listen = "
+             "127.0.0.1:0\nhttps_timeout = 3\n[es7]\ncertificate = pki/%s.gpcert\nkey = "
+             "pki/%s.key\n[client]\nca = pki/ca.crt\ntimeout = 10000\n",
+             id, name, tls, tls, name, name, transport_keys, smsc_port, name, address,
+             itest_bearer(), tls, tls);
+    snprintf(path, sizeof(path), "%s.conf", name);
+    return itest_write_file(path_in(path, NULL), text);
+}
+
+static int setup(void **state)
+{
+    char cmd[2048];
+    int smsc_port, rx_port;
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    if (!mkdtemp(dir) || sm_devpki_init(path_in("pki", NULL), false, NULL))
+        return -1;
+    if (itest_write_file(path_in("smsc.conf", NULL),
+                         "[smpp]\nlisten = 127.0.0.1:0\nport_file = smsc.port\n"
+                         "[account.sr1]\npassword = pw\nroutes = " SMSR1_ADDRESS "\n"
+                         "[account.sr2]\npassword = pw\nroutes = " SMSR2_ADDRESS "\n"
+                         "[account.euicc-sim]\npassword = simpw\nroutes = 4479100\n") ||
+        itest_spawn_conf(dir, &smsc, "smsc-sim", "smsc-sim", "smsc.conf", NULL))
+        return -1;
+    smsc_port = itest_wait_port_file(path_in("smsc.port", NULL), 10000);
+    if (smsc_port <= 0)
+        return -1;
+    if (itest_make_cards(dir, smsc_port, "+" SMSR1_ADDRESS, NULL, 2, eids))
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        json_t *e = itest_card_eis(dir, eids[i]);
+
+        if (!e)
+            return -1;
+        snprintf(oper_iccids[i], sizeof(oper_iccids[i]), "%s",
+                 json_string_value(json_object_get(
+                     json_array_get(json_object_get(e, "profileInfo"), 1), "iccid")));
+        json_decref(e);
+    }
+    if (itest_transport_keys(dir, EUM1, "transport-keys") ||
+        itest_write_file(path_in("none", NULL), "") || chmod(path_in("none", NULL), 0600))
+        return -1;
+    /* SM-SR1 has the EUM's transport key (the cards are registered there); SM-SR2 none */
+    if (write_sr_conf("sr1", SMSR1, "smsr", SMSR1_ADDRESS, smsc_port, "transport-keys") ||
+        write_sr_conf("sr2", SMSR2, "smsr2", SMSR2_ADDRESS, smsc_port, "none"))
+        return -1;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smsr -c sr1.conf entity import pki/pki.json && %s/smsr -c sr2.conf "
+             "entity import pki/pki.json",
+             dir, SM_BIN_DIR, SM_BIN_DIR);
+    if (run(cmd) || start_sr(&sr1, "sr1", &port1) || start_sr(&sr2, "sr2", &port2))
+        return -1;
+    /* each SM-SR knows the other's API; the MNO's system hears SM-SR2's notifications */
+    rx_log = json_array();
+    rx_port = itest_receiver_start(dir, on_post, NULL, &receiver);
+    if (rx_port <= 0)
+        return -1;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smsr -c sr1.conf entity callback smsr2 https://localhost:%d/gsma && "
+             "%s/smsr -c sr2.conf entity callback smsr https://localhost:%d/gsma && %s/smsr -c "
+             "sr2.conf entity callback mno1 https://localhost:%d",
+             dir, SM_BIN_DIR, port2, SM_BIN_DIR, port1, SM_BIN_DIR, rx_port);
+    if (run(cmd))
+        return -1;
+    {
+        char rec[512];
+
+        snprintf(rec, sizeof(rec), "%s/tests/responses-es7-%s", SM_BINARY_DIR, itest_bearer());
+        itest_record_dir(rec);
+    }
+    for (int i = 0; i < 2; i++) {
+        json_t *m = json_pack("{s:o}", "eis", itest_card_eis(dir, eids[i])), *j;
+
+        j = post(port1, "eum1", EUM1, "es1/registerEIS", m, NULL, 0, 200, NULL);
+        json_decref(m);
+        if (strcmp(itest_exec_status(j), "Executed-Success"))
+            return -1;
+        json_decref(j);
+    }
+    return itest_spawn_conf(dir, &sim, "euicc-sim", "euicc-sim", "sim.conf", "run");
+}
+
+static int teardown(void **state)
+{
+    char cmd[700];
+
+    (void)state;
+    if (sr1.pid)
+        itest_stop(&sr1, 5000);
+    if (sr2.pid)
+        itest_stop(&sr2, 5000);
+    if (sim.pid)
+        itest_stop(&sim, 5000);
+    if (smsc.pid)
+        itest_stop(&smsc, 5000);
+    if (receiver)
+        MHD_stop_daemon(receiver);
+    json_decref(rx_log);
+    if (getenv("SM_KEEP_TEST_DIR"))
+        return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static void record_notification(json_t *j)
+{
+    itest_record_json("notify.handleSMSRChangeNotification.schema.json", j);
+}
+
+static json_t *eid_msg(const char *eid)
+{
+    return json_pack("{s:s}", "eid", eid);
+}
+
+/* An audit through the SM-SR at port: proves it can reach the card with its keys. */
+static void audit_ok(int port, const char *eid, const char *schema)
+{
+    json_t *m = eid_msg(eid);
+    char cid[64];
+
+    snprintf(cid, sizeof(cid), "audit-%u", ++calls);
+    json_decref(post(port, "mno1", MNO1, "es4/auditEIS", m, cid, 0, 202, NULL));
+    json_decref(m);
+    expect(outcome(port, "mno1", cid, 60, schema), "Executed-Success", NULL, NULL, NULL);
+}
+
+/* What each side refuses before anything reaches the card. */
+static void refusals(void **state)
+{
+    const char *eid = eids[1];
+    json_t *m;
+
+    (void)state;
+    /* ES4.SMSRChange: only an MNO with a profile on the card; only to a known SM-SR */
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    expect(post(port1, "mno2", MNO2, "es4/smsrChange", m, NULL, 0, 200,
+                "es4.smsrChange.response.schema.json"),
+           "Failed", "8.1.1", "1.2", "no profile");
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", "2.999.9.9");
+    expect(post(port1, "mno1", MNO1, "es4/smsrChange", m, NULL, 0, 200, NULL), "Failed", "8.7",
+           "3.9", NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR1);
+    expect(post(port1, "mno1", MNO1, "es4/smsrChange", m, NULL, 0, 200, NULL), "Failed", "8.7",
+           "2.1", NULL);
+    json_decref(m);
+    /* PrepareSMSRChange: from a known SM-SR, for a card not managed here already */
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", "2.999.9.9");
+    expect(post(port2, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 200,
+                "es4.prepareSMSRChange.response.schema.json"),
+           "Failed", "8.7", "3.9", NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", SMSR2);
+    expect(post(port1, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 200, NULL), "Failed",
+           "8.1.1", "3.3", "already");
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", "not-an-eid", "currentSmsrId", SMSR1);
+    json_decref(post(port2, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 400, NULL));
+    json_decref(m);
+    /* ES7 is for SM-SRs only */
+    m = json_pack("{s:{}}", "eis");
+    json_decref(post(port2, "mno1", MNO1, "es7/handoverEUICC", m, NULL, 0, 403, NULL));
+    json_decref(m);
+    /* AuthenticateSMSR / CreateAdditionalKeySet without a change of that card under way */
+    {
+        uint8_t der[1024];
+        char hex[2049];
+        FILE *f = fopen(path_in("pki/smsr2.gpcert", NULL), "rb");
+        size_t n = f ? fread(der, 1, sizeof(der), f) : 0;
+
+        if (f)
+            fclose(f);
+        assert_true(n > 0);
+        sm_hex_encode_upper(der, n, hex);
+        m = json_pack("{s:{s:{s:s}}, s:s}", "eis", "eumSignedInfo", "eid", eid, "smsrCertificate",
+                      hex);
+        expect(post(port1, "smsr2", SMSR2, "es7/authenticateSMSR", m, NULL, 0, 200, NULL), "Failed",
+               "8.1.1", "1.2", "no change");
+        json_decref(m);
+        /* a certificate that is not an SM-SR's is malformed input */
+        m = json_pack("{s:{s:{s:s}}, s:s}", "eis", "eumSignedInfo", "eid", eid, "smsrCertificate",
+                      "7F2103010203");
+        json_decref(post(port1, "smsr2", SMSR2, "es7/authenticateSMSR", m, NULL, 0, 400, NULL));
+        json_decref(m);
+    }
+    m = json_pack("{s:s, s:i, s:i, s:s, s:i, s:s, s:s, s:s}", "eid", eid, "keyVersionNumber", 2,
+                  "initialSequenceCounter", 0, "eccKeyLength", "ECC-256", "scenarioParameter", 11,
+                  "hostId", "00112233445566778899AABBCCDDEEFF", "ephemeralPublicKey",
+                  "046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C2964FE342E2FE1A7"
+                  "F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5",
+                  "signature",
+                  "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+                  "000000000000000000000000000000000000000000000000");
+    expect(post(port1, "smsr2", SMSR2, "es7/createAdditionalKeySet", m, NULL, 0, 200, NULL),
+           "Failed", "8.4", "3.1", "not offered");
+    json_decref(m);
+    /* HandoverEUICC without the new SM-SR's consent */
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-unprepared", 0, 202, NULL));
+    json_decref(m);
+    expect(outcome(port1, "mno1", "change-unprepared", 60, "es4.smsrChange.response.schema.json"),
+           "Failed", "8.7", "4.2", "prepared");
+    /* the card stayed with SM-SR1, unlocked and reachable */
+    audit_ok(port1, eid, NULL);
+    m = eid_msg(eid);
+    expect(post(port2, "mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), "Failed", "8.1.1", "3.9",
+           NULL);
+    json_decref(m);
+}
+
+/* The change itself, then the card under SM-SR2 and out of SM-SR1's reach. */
+static void smsr_change(void **state)
+{
+    const char *eid = eids[0];
+    json_t *m, *j, *n;
+
+    (void)state;
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", SMSR1);
+    expect(post(port2, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 200,
+                "es4.prepareSMSRChange.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-1", 0, 202, NULL));
+    json_decref(m);
+    /* while it runs, the card takes no other operation at SM-SR1 (the EIS is locked) */
+    expect(outcome(port1, "mno1", "change-1", 120, "es4.smsrChange.response.schema.json"),
+           "Executed-Success", NULL, NULL, NULL);
+    /* SM-SR1 forgot the card */
+    m = eid_msg(eid);
+    expect(post(port1, "mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), "Failed", "8.1.1", "3.9",
+           NULL);
+    /* SM-SR2 has it, as its own */
+    j = post(port2, "mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, "es4.getEIS.response.schema.json");
+    assert_string_equal(itest_exec_status(j), "Executed-Success");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "eis"), "smsrId")),
+                        SMSR2);
+    /* its ISD-R holds SM-SR2's SCP80 key set only: SM-SR1's SCP80 and SCP81 sets are deleted */
+    {
+        json_t *sets =
+                   json_object_get(json_object_get(json_object_get(j, "eis"), "isdR"), "keyset"),
+               *ks;
+        size_t i, count = 0;
+
+        json_array_foreach(sets, i, ks) {
+            const char *type = json_string_value(json_object_get(ks, "type"));
+
+            if (type && (!strcmp(type, "SCP80") || !strcmp(type, "SCP81"))) {
+                assert_string_equal(type, "SCP80");
+                assert_int_not_equal(json_integer_value(json_object_get(ks, "version")), 1);
+                count++;
+            }
+        }
+        assert_int_equal(count, 1);
+    }
+    json_decref(j);
+    json_decref(m);
+    /* the MNO heard it from SM-SR2 (ES4) */
+    n = received_change("/es4/handleSMSRChangeNotification", eid, 30);
+    assert_non_null(n);
+    record_notification(n);
+    json_decref(n);
+    /* SM-SR2 reaches the card with its own keys; the card's notification of a profile change
+     * comes to SM-SR2's address (given in the finalisation) */
+    audit_ok(port2, eid, "es4.auditEIS.response.schema.json");
+    m = json_pack("{s:s, s:s}", "eid", eid, "iccid", oper_iccids[0]);
+    json_decref(post(port2, "mno1", MNO1, "es4/enableProfile", m, "enable-after", 0, 202, NULL));
+    json_decref(m);
+    expect(outcome(port2, "mno1", "enable-after", 60, NULL), "Executed-Success", NULL, NULL, NULL);
+}
+
+/* The previous SM-SR's keys are gone from the card: registered again at SM-SR1 (by its EUM,
+ * with the factory keys), the card no longer answers SM-SR1's packets. */
+static void old_keys_deleted(void **state)
+{
+    const char *eid = eids[0];
+    char p[128];
+    json_t *e, *m, *j;
+
+    (void)state;
+    /* (the EUM may register it again: the EID and its ICCIDs left SM-SR1's registry) */
+    snprintf(p, sizeof(p), "eis/%s.json", eid);
+    e = json_load_file(path_in(p, NULL), 0, NULL);
+    assert_non_null(e);
+    m = json_pack("{s:o}", "eis", e);
+    j = post(port1, "eum1", EUM1, "es1/registerEIS", m, NULL, 0, 200, NULL);
+    json_decref(m);
+    assert_string_equal(itest_exec_status(j), "Executed-Success");
+    json_decref(j);
+    m = eid_msg(eid);
+    json_decref(post(port1, "mno1", MNO1, "es4/auditEIS", m, "audit-old-keys", 12, 202, NULL));
+    json_decref(m);
+    /* the card drops packets under a key set it does not have: no PoR, the audit expires */
+    expect(outcome(port1, "mno1", "audit-old-keys", 60, NULL), "Expired", NULL, NULL, NULL);
+}
+
+static void db_query(const char *db, const char *sql, char *out, size_t n)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+             "print(c.execute(sys.argv[2]).fetchone()[0])' %s/%s \"%s\"",
+             dir, db, sql);
+    assert_int_equal(itest_sh(cmd, out, n), 0);
+    out[strcspn(out, "\n")] = 0;
+}
+
+/* Both SM-SRs restarted (new ports): each learns the other's again. */
+static void restart_both(void)
+{
+    char cmd[1024];
+
+    assert_int_equal(start_sr(&sr1, "sr1", &port1), 0);
+    assert_int_equal(start_sr(&sr2, "sr2", &port2), 0);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smsr -c sr1.conf entity callback smsr2 https://localhost:%d/gsma && "
+             "%s/smsr -c sr2.conf entity callback smsr https://localhost:%d/gsma",
+             dir, SM_BIN_DIR, port2, SM_BIN_DIR, port1);
+    assert_int_equal(run(cmd), 0);
+}
+
+/* Durability: both SM-SRs are killed (SIGKILL) while the current one waits for the card's
+ * answer to AuthenticateSMSR; restarted, the change completes from the stored state, and both
+ * databases pass an integrity check. */
+static void killed_mid_change(void **state)
+{
+    const char *eid = eids[1];
+    json_t *m;
+    char out[256], sent[256], keys[256];
+
+    (void)state;
+    snprintf(sent, sizeof(sent),
+             "SELECT coalesce(max(state), '') FROM operation WHERE function = "
+             "'es7.authenticateSMSR' AND eid = '%s'",
+             eid);
+    snprintf(keys, sizeof(keys), "SELECT count(*) FROM isdr_keyset WHERE eid = '%s'", eid);
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", SMSR1);
+    expect(post(port2, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 200, NULL),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    assert_int_equal(kill(sim.pid, SIGSTOP), 0);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-killed", 0, 202, NULL));
+    json_decref(m);
+    for (int i = 0; i < 100; i++) {
+        db_query("sr1.db", sent, out, sizeof(out));
+        if (!strcmp(out, "sent"))
+            break;
+        usleep(100 * 1000);
+    }
+    assert_string_equal(out, "sent");
+    kill(sr1.pid, SIGKILL);
+    kill(sr2.pid, SIGKILL);
+    itest_stop(&sr1, 5000);
+    itest_stop(&sr2, 5000);
+    restart_both();
+    assert_int_equal(kill(sim.pid, SIGCONT), 0);
+    expect(outcome(port1, "mno1", "change-killed", 120, NULL), "Executed-Success", NULL, NULL,
+           NULL);
+    audit_ok(port2, eid, NULL);
+    db_query("sr1.db", "PRAGMA integrity_check", out, sizeof(out));
+    assert_string_equal(out, "ok");
+    db_query("sr2.db", "PRAGMA integrity_check", out, sizeof(out));
+    assert_string_equal(out, "ok");
+    db_query("sr1.db", keys, out, sizeof(out));
+    assert_string_equal(out, "0");
+}
+
+static void responses_match_schemas(void **state)
+{
+    (void)state;
+    assert_int_equal(itest_validate_recorded(SM_SOURCE_DIR "/schema",
+                                             SM_SOURCE_DIR "/tests/integration/validate_json.py"),
+                     0);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(refusals),
+    cmocka_unit_test(smsr_change),
+    cmocka_unit_test(old_keys_deleted),
+    cmocka_unit_test(killed_mid_change),
+    cmocka_unit_test(responses_match_schemas),
+};
+
+int main(void)
+{
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
