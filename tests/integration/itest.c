@@ -213,6 +213,44 @@ static int connect_local(uint16_t port)
     return fd;
 }
 
+/* Write data on an established TLS connection, read what comes until it closes, outlen fills
+ * or timeout_ms passes without data. Returns the bytes read (out NUL-terminated) or -1. */
+static long tls_exchange(SSL *ssl, int fd, const void *data, size_t len, char *out, size_t outlen,
+                         int timeout_ms)
+{
+    long got = 0;
+
+    if (len && SSL_write(ssl, data, (int)len) <= 0)
+        return -1;
+    for (;;) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int n;
+
+        if (!SSL_pending(ssl) && poll(&pfd, 1, timeout_ms) <= 0)
+            break;
+        n = SSL_read(ssl, out + got, (int)(outlen - 1 - (size_t)got));
+        if (n <= 0)
+            break;
+        got += n;
+        if ((size_t)got + 1 >= outlen)
+            break;
+    }
+    out[got] = 0;
+    return got;
+}
+
+static void tls_close(SSL_CTX *ctx, SSL *ssl, int fd)
+{
+    if (ssl) {
+        SSL_shutdown(ssl);
+        SSL_free(ssl);
+    }
+    SSL_CTX_free(ctx);
+    if (fd >= 0)
+        close(fd);
+    ERR_clear_error();
+}
+
 long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *data, size_t len,
                    char *out, size_t outlen, int timeout_ms)
 {
@@ -230,34 +268,53 @@ long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *d
         goto out;
     ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
-    if (SSL_connect(ssl) != 1)
-        goto out;
-    got = 0;
-    if (len && SSL_write(ssl, data, (int)len) <= 0)
-        goto out;
-    for (;;) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        int n;
-
-        if (!SSL_pending(ssl) && poll(&pfd, 1, timeout_ms) <= 0)
-            break;
-        n = SSL_read(ssl, out + got, (int)(outlen - 1 - (size_t)got));
-        if (n <= 0)
-            break;
-        got += n;
-        if ((size_t)got + 1 >= outlen)
-            break;
-    }
-    out[got] = 0;
+    if (SSL_connect(ssl) == 1)
+        got = tls_exchange(ssl, fd, data, len, out, outlen, timeout_ms);
 out:
-    if (ssl) {
-        SSL_shutdown(ssl);
-        SSL_free(ssl);
-    }
-    SSL_CTX_free(ctx);
-    if (fd >= 0)
-        close(fd);
-    ERR_clear_error();
+    tls_close(ctx, ssl, fd);
+    return got;
+}
+
+/* the PSK of the connection being made (tests are single-threaded here) */
+static const char *psk_identity;
+static const uint8_t *psk_key;
+static size_t psk_len;
+
+static unsigned int psk_client(SSL *ssl, const char *hint, char *identity, unsigned int max_id,
+                               unsigned char *psk, unsigned int max_psk)
+{
+    (void)ssl;
+    (void)hint;
+    if (strlen(psk_identity) + 1 > max_id || psk_len > max_psk)
+        return 0;
+    memcpy(identity, psk_identity, strlen(psk_identity) + 1);
+    memcpy(psk, psk_key, psk_len);
+    return (unsigned int)psk_len;
+}
+
+long itest_psk_tls(uint16_t port, const char *identity, const uint8_t *psk, size_t psklen,
+                   const void *data, size_t len, char *out, size_t outlen, int timeout_ms)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = NULL;
+    long got = -1;
+    int fd = connect_local(port);
+
+    if (fd < 0 || !ctx)
+        goto out;
+    psk_identity = identity;
+    psk_key = psk;
+    psk_len = psklen;
+    /* TLS 1.2 PSK suites as an SGP.02 card offers them (es5-secure-channels 3.3) */
+    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_cipher_list(ctx, "PSK-AES128-CBC-SHA256:PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA");
+    SSL_CTX_set_psk_client_callback(ctx, psk_client);
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) == 1)
+        got = tls_exchange(ssl, fd, data, len, out, outlen, timeout_ms);
+out:
+    tls_close(ctx, ssl, fd);
     return got;
 }
 

@@ -55,6 +55,10 @@ long itest_raw_tls(const struct itest_identity *id, uint16_t port, const void *d
                    char *out, size_t outlen, int timeout_ms);
 /* Write raw bytes over plain TCP and close. Returns 0 or -1. */
 int itest_raw_tcp(uint16_t port, const void *data, size_t len);
+/* Write raw bytes over TLS 1.2 with a pre-shared key (an SCP81 admin session as a card opens
+ * it) and read as itest_raw_tls does. Returns the bytes read, or -1 if the handshake fails. */
+long itest_psk_tls(uint16_t port, const char *identity, const uint8_t *psk, size_t psklen,
+                   const void *data, size_t len, char *out, size_t outlen, int timeout_ms);
 
 /* dir/a[b], in one of 8 rotating static buffers (enough for the arguments of one call). */
 char *itest_path(const char *dir, const char *a, const char *b);

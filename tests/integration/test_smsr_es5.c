@@ -1131,6 +1131,128 @@ static void engine_metrics(void **state)
         assert_true(metric("sm_smsr_admin_sessions_total") == 0);
 }
 
+/* The port of the SCP81 admin agent, from smsr's log ("admin agent on 127.0.0.1:N/..."). */
+static int admin_port(void)
+{
+    FILE *f = fopen(path_in("smsr.log", NULL), "r");
+    char line[1024];
+    int port_found = 0;
+
+    while (f && fgets(line, sizeof(line), f)) {
+        const char *p = strstr(line, "admin agent on 127.0.0.1:");
+
+        if (p)
+            port_found = atoi(p + strlen("admin agent on 127.0.0.1:"));
+    }
+    if (f)
+        fclose(f);
+    return port_found;
+}
+
+/* The card's SCP81 PSK, deciphered from its EIS with the EUM's transport key (as ES1 does). */
+static void card_psk(const char *eid, uint8_t psk[16])
+{
+    static const uint8_t zero[16];
+    json_t *e = itest_card_eis(dir, eid), *ks;
+    const char *hex = NULL;
+    uint8_t tk[16], enc[16];
+    char line[80] = "";
+    FILE *f = fopen(path_in("eum-smsr-transport.key", NULL), "r");
+    size_t i;
+
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    line[strspn(line, "0123456789abcdefABCDEF")] = 0;
+    assert_int_equal(sm_hex_decode(line, tk, 16), 16);
+    json_array_foreach(json_object_get(json_object_get(e, "isdR"), "keyset"), i, ks)
+        if (!strcmp(json_string_value(json_object_get(ks, "type")), "SCP81"))
+            hex = json_string_value(json_object_get(
+                json_array_get(
+                    json_object_get(json_array_get(json_object_get(ks, "key"), 0), "keyComponents"),
+                    0),
+                "value"));
+    assert_non_null(hex);
+    assert_int_equal(sm_hex_decode(hex, enc, 16), 16);
+    assert_int_equal(sm_aes_cbc(false, tk, 16, zero, enc, 16, psk), 0);
+    json_decref(e);
+}
+
+/* What reaches the SCP81 admin agent from the network: bytes that are not TLS, unknown PSK
+ * identities and wrong keys (no handshake), and from a card with the right key, requests that
+ * are not the protocol: each is answered (or the connection dropped), nothing is handed out
+ * or taken as an answer, and the SM-SR keeps serving the card. */
+static void admin_agent_hostile_input(void **state)
+{
+    static const uint8_t wrong[16] = {1};
+    const char *eid = eids[0];
+    char out[4096], *big;
+    uint8_t psk[16];
+    int aport;
+    long n;
+
+    (void)state;
+    if (strcmp(itest_bearer(), "https"))
+        skip(); /* no admin agent with es5.bearer sms */
+    aport = admin_port();
+    assert_true(aport > 0);
+    card_psk(eid, psk);
+    assert_int_equal(itest_raw_tcp((uint16_t)aport, "GARBAGE\r\n\r\n", 11), 0);
+    assert_int_equal(itest_psk_tls((uint16_t)aport, eid, wrong, 16, "", 0, out, sizeof(out), 500),
+                     -1);
+    assert_int_equal(
+        itest_psk_tls((uint16_t)aport, "nobody", psk, 16, "", 0, out, sizeof(out), 500), -1);
+    assert_int_equal(itest_psk_tls((uint16_t)aport, "8904903200000000000000000000000X", psk, 16, "",
+                                   0, out, sizeof(out), 500),
+                     -1);
+    {
+        static const struct {
+            const char *req, *status;
+        } cases[] = {
+            {"GET /gsma/adminagent HTTP/1.1\r\nHost: x\r\n\r\n", " 404 "},
+            {"POST /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", " 404 "},
+            {"POST /gsma/adminagentX HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", " 404 "},
+            {"POST /gsma/adminagent/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", " 404 "},
+            {"POST /gsma/adminagent/-5 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", " 404 "},
+            /* no such operation: nothing taken, nothing waiting for the card: the session ends */
+            {"POST /gsma/adminagent/99999999 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"
+             "\xAB\x02\x80\x01",
+             " 204 "},
+            {"POST /gsma/adminagent HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", NULL},
+            {"BLAH\r\n\r\n", NULL},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            n = itest_psk_tls((uint16_t)aport, eid, psk, 16, cases[i].req, strlen(cases[i].req),
+                              out, sizeof(out), 1000);
+            assert_true(n >= 0);
+            if (cases[i].status && !strstr(out, cases[i].status))
+                fail_msg("%s: expected%s, got %.200s", cases[i].req, cases[i].status, out);
+        }
+    }
+    /* a body over the agent's 64 KiB */
+    big = malloc(80 * 1024 + 200);
+    assert_non_null(big);
+    n = snprintf(big, 200,
+                 "POST /gsma/adminagent HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n",
+                 80 * 1024);
+    memset(big + n, 'A', 80 * 1024);
+    n = itest_psk_tls((uint16_t)aport, eid, psk, 16, big, (size_t)n + 80 * 1024, out, sizeof(out),
+                      2000);
+    free(big);
+    assert_true(n > 0);
+    assert_non_null(strstr(out, " 413 "));
+    /* still serving the card */
+    {
+        json_t *m = json_pack("{s:s}", "eid", eid);
+
+        json_decref(post("mno1", MNO1, "es4/auditEIS", m, "audit-after-hostile", 0, 202, NULL));
+        json_decref(m);
+        expect(outcome("mno1", "audit-after-hostile", 30, NULL), "Executed-Success", NULL, NULL,
+               NULL);
+    }
+}
+
 static void responses_match_schemas(void **state)
 {
     (void)state;
@@ -1152,6 +1274,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(engine_metrics), /* before the restarts: the counters start at zero */
     cmocka_unit_test(survives_sigkill),
     cmocka_unit_test(killed_mid_flight),
+    cmocka_unit_test(admin_agent_hostile_input), /* while the card simulator runs */
     cmocka_unit_test(unreachable_until_expiry),
     cmocka_unit_test(bearer_used),
     cmocka_unit_test(responses_match_schemas),
