@@ -12,6 +12,7 @@
 #include "sm/secret.h"
 #include "sm/hex.h"
 #include "sm/log.h"
+#include "eis_verify.h"
 #include "es5_engine.h"
 #include "smsr.h"
 
@@ -197,6 +198,8 @@ int smsr_start(void *cfg, struct smdb *db, void **out)
     rc = open_keystore(a);
     if (!rc)
         rc = load_cis(a);
+    if (!rc && !(a->eum_cache = smsr_eum_cache_new()))
+        rc = -ENOMEM;
     if (!rc)
         rc = load_transport_keys(a);
     if (!rc)
@@ -221,6 +224,7 @@ void smsr_stop(void *app)
     sm_keystore_free(a->ks);
     sm_secret_free(a->sr_key);
     X509_STORE_free(a->ci);
+    smsr_eum_cache_free(a->eum_cache);
     if (a->tkeys)
         sm_wipe(a->tkeys, a->ntkeys * sizeof(*a->tkeys));
     free(a->tkeys);

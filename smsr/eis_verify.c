@@ -3,17 +3,120 @@
 #include <errno.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eis_verify.h"
 #include "sm/gpcert.h"
 #include "sm/ids.h"
 #include "sm/jws.h"
 
+/* ---- verified chains ---- */
+
+/* Every EIS of an EUM carries the same x5c: its chain to the CI is verified once and kept for
+ * as long as every certificate in it is valid (there is no revocation source to consult). */
+#define EUM_CACHE_SIZE 64
+
+struct smsr_eum_cache {
+    pthread_mutex_t mu;
+    struct {
+        bool used;
+        uint8_t hash[32]; /* SHA-256 over the x5c chain (length-prefixed DER) */
+        int64_t not_before, not_after;
+        struct smsr_eum_signer signer;
+    } e[EUM_CACHE_SIZE];
+    unsigned next;
+};
+
+struct smsr_eum_cache *smsr_eum_cache_new(void)
+{
+    struct smsr_eum_cache *c = calloc(1, sizeof(*c));
+
+    if (c)
+        pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+void smsr_eum_cache_free(struct smsr_eum_cache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+/* SHA-256 over the SHA-256 of each certificate of the chain, in order */
+static void chain_hash(const struct sm_jws_signer *s, uint8_t out[32])
+{
+    uint8_t each[8 * 32];
+    size_t n = s->nchain < 8 ? s->nchain : 8;
+
+    for (size_t i = 0; i < n; i++)
+        SHA256(s->chain[i], s->chain_len[i], each + 32 * i);
+    SHA256(each, 32 * n, out);
+}
+
+static bool cache_get(struct smsr_eum_cache *c, const uint8_t hash[32], int64_t now,
+                      struct smsr_eum_signer *out)
+{
+    bool hit = false;
+
+    pthread_mutex_lock(&c->mu);
+    for (unsigned i = 0; !hit && i < EUM_CACHE_SIZE; i++)
+        if (c->e[i].used && !memcmp(c->e[i].hash, hash, 32) && now >= c->e[i].not_before &&
+            now <= c->e[i].not_after) {
+            *out = c->e[i].signer;
+            hit = true;
+        }
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+static void cache_put(struct smsr_eum_cache *c, const uint8_t hash[32], int64_t not_before,
+                      int64_t not_after, const struct smsr_eum_signer *signer)
+{
+    pthread_mutex_lock(&c->mu);
+    c->e[c->next].used = true;
+    memcpy(c->e[c->next].hash, hash, 32);
+    c->e[c->next].not_before = not_before;
+    c->e[c->next].not_after = not_after;
+    c->e[c->next].signer = *signer;
+    c->next = (c->next + 1) % EUM_CACHE_SIZE;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static int64_t asn1_seconds(const ASN1_TIME *t, int64_t dflt)
+{
+    struct tm tm;
+
+    return t && ASN1_TIME_to_tm(t, &tm) == 1 ? (int64_t)timegm(&tm) : dflt;
+}
+
+/* The window in which every certificate of the verified chain is valid. */
+static void chain_window(X509_STORE_CTX *ctx, int64_t *not_before, int64_t *not_after)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+
+    *not_before = INT64_MIN;
+    *not_after = INT64_MAX;
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        int64_t nb = asn1_seconds(X509_get0_notBefore(x), INT64_MAX),
+                na = asn1_seconds(X509_get0_notAfter(x), INT64_MIN);
+
+        *not_before = nb > *not_before ? nb : *not_before;
+        *not_after = na < *not_after ? na : *not_after;
+    }
+}
+
 /* The EUM certificate (x5c[0], further x5c entries as untrusted intermediates) verified
- * against the CI store at time now; its P-256 public key and subjectKeyIdentifier. */
+ * against the CI store at time now; its P-256 public key and subjectKeyIdentifier, and the window
+ * in which the verification holds. */
 static int verify_eum_cert(const struct smsr_app *a, const struct sm_jws_signer *sig, int64_t now,
-                           struct smsr_eum_signer *out, char *why, size_t whylen)
+                           struct smsr_eum_signer *out, int64_t *not_before, int64_t *not_after,
+                           char *why, size_t whylen)
 {
     const unsigned char *p = sig->chain[0];
     X509 *leaf = d2i_X509(NULL, &p, (long)sig->chain_len[0]);
@@ -45,6 +148,7 @@ static int verify_eum_cert(const struct smsr_app *a, const struct sm_jws_signer 
                  X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
         goto out;
     }
+    chain_window(ctx, not_before, not_after);
     if (EVP_PKEY_get1_encoded_public_key(X509_get0_pubkey(leaf), &enc) != 65) {
         snprintf(why, whylen, "the EUM key is not an uncompressed P-256 point");
         goto out;
@@ -67,17 +171,46 @@ out:
     return rc;
 }
 
+struct key_lookup {
+    const struct smsr_app *a;
+    int64_t now;
+    uint8_t hash[32];
+    bool hit;
+    struct smsr_eum_signer cached;
+};
+
+/* sm_jws_key_fn: the key of a chain verified before, if it still holds */
+static int cached_key(void *arg, const struct sm_jws_signer *s, uint8_t pub[65], size_t *publen)
+{
+    struct key_lookup *k = arg;
+
+    chain_hash(s, k->hash);
+    if (!k->a->eum_cache || !cache_get(k->a->eum_cache, k->hash, k->now, &k->cached))
+        return 1;
+    k->hit = true;
+    memcpy(pub, k->cached.pub, 65);
+    *publen = 65;
+    return 0;
+}
+
 int smsr_verify_eum_signature(const struct smsr_app *a, const json_t *signed_info, const char *jws,
                               int64_t now, struct smsr_eum_signer *out, struct sm_status *st)
 {
+    struct key_lookup k = {.a = a, .now = now};
     struct sm_jws_signer sig;
     char why[256] = "";
-    int rc = sm_jws_verify_detached(jws, signed_info, &sig, why, sizeof(why));
+    int64_t nb, na;
+    int rc = sm_jws_verify_detached_key(jws, signed_info, cached_key, &k, &sig, why, sizeof(why));
 
     if (rc == -ENOMEM)
         return rc;
-    if (!rc) {
-        rc = verify_eum_cert(a, &sig, now, out, why, sizeof(why));
+    if (!rc && k.hit) {
+        *out = k.cached;
+        sm_jws_signer_free(&sig);
+    } else if (!rc) {
+        rc = verify_eum_cert(a, &sig, now, out, &nb, &na, why, sizeof(why));
+        if (!rc && a->eum_cache)
+            cache_put(a->eum_cache, k.hash, nb, na, out);
         sm_jws_signer_free(&sig);
     }
     if (rc) {

@@ -24,6 +24,11 @@ struct smsr_eum_signer {
     uint8_t fingerprint[32]; /* SHA-256 of the certificate (DER) */
 };
 
+/* The chains verified so far (smsr_app.eum_cache): an EIS of the same EUM carries the same x5c,
+ * verified once per validity window. */
+struct smsr_eum_cache *smsr_eum_cache_new(void);
+void smsr_eum_cache_free(struct smsr_eum_cache *c);
+
 /* Verify jws over signed_info and the signer's certificate against the trusted CIs at time
  * now (seconds). Returns 0, -EKEYREJECTED with st filled, or -ENOMEM. */
 int smsr_verify_eum_signature(const struct smsr_app *a, const json_t *signed_info, const char *jws,

@@ -56,7 +56,8 @@ struct smsr_app {
     const struct smsr_cfg *cfg;
     struct smdb *db;
     struct sm_keystore *ks;
-    X509_STORE *ci; /* trusted CIs; NULL when es1.ci_certs is empty */
+    X509_STORE *ci;                   /* trusted CIs; NULL when es1.ci_certs is empty */
+    struct smsr_eum_cache *eum_cache; /* EUM chains verified against ci (eis_verify.h) */
     struct smsr_transport_key *tkeys;
     size_t ntkeys;
     struct smsr_engine *engine; /* ES5 (es5_engine.h); NULL when es5.enabled is off */

@@ -204,6 +204,12 @@ out:
 int sm_jws_verify_detached(const char *jws, const json_t *payload, struct sm_jws_signer *signer,
                            char *why, size_t whylen)
 {
+    return sm_jws_verify_detached_key(jws, payload, NULL, NULL, signer, why, whylen);
+}
+
+int sm_jws_verify_detached_key(const char *jws, const json_t *payload, sm_jws_key_fn key, void *arg,
+                               struct sm_jws_signer *signer, char *why, size_t whylen)
+{
     const char *dots = jws ? strstr(jws, "..") : NULL;
     uint8_t *hbytes = NULL, *sig = NULL, pub[65];
     size_t hlen = 0, siglen = 0, publen = 0;
@@ -254,7 +260,10 @@ int sm_jws_verify_detached(const char *jws, const json_t *payload, struct sm_jws
         }
         signer->nchain++;
     }
-    rc = cert_point(signer->chain[0], signer->chain_len[0], pub, &publen);
+    /* the caller may know the key of this chain already (certificates it verified before) */
+    rc = key ? key(arg, signer, pub, &publen) : 1;
+    if (rc > 0)
+        rc = cert_point(signer->chain[0], signer->chain_len[0], pub, &publen);
     if (rc) {
         say(why, whylen, rc, "JWS x5c[0]: %s",
             rc == -ENOTSUP ? "not a P-256 key" : "not a DER certificate");

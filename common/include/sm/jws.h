@@ -51,4 +51,12 @@ void sm_jws_signer_free(struct sm_jws_signer *s);
 int sm_jws_verify_detached(const char *jws, const json_t *payload, struct sm_jws_signer *signer,
                            char *why, size_t whylen);
 
+/* The public key for a decoded x5c chain when the caller knows it (e.g. a cache of certificates
+ * it verified): 0 with pub (65 bytes, P-256) filled, or 1 to read it from x5c[0]. */
+typedef int (*sm_jws_key_fn)(void *arg, const struct sm_jws_signer *s, uint8_t pub[65],
+                             size_t *publen);
+/* sm_jws_verify_detached with key consulted first (key may be NULL). */
+int sm_jws_verify_detached_key(const char *jws, const json_t *payload, sm_jws_key_fn key, void *arg,
+                               struct sm_jws_signer *signer, char *why, size_t whylen);
+
 #endif
