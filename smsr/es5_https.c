@@ -25,6 +25,7 @@
 #include "es5_https.h"
 #include "es5_transport.h"
 #include "isdr_keys.h"
+#include "sm/durable.h"
 #include "sm/err.h"
 #include "sm/hex.h"
 #include "sm/ids.h"
@@ -174,10 +175,16 @@ struct upload {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const uint8_t *body,
                              size_t len, const char *next, const char *target)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r;
     enum MHD_Result ret;
 
+    /* the script handed out (its session's claim on it) is on disk first (sm/durable.h) */
+    if (sm_durable()) {
+        code = MHD_HTTP_SERVICE_UNAVAILABLE;
+        len = 0;
+        next = target = NULL;
+    }
+    r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "X-Admin-Protocol", "globalplatform-remote-admin/1.0");

@@ -51,5 +51,10 @@ int smsr_metrics(void *app, struct sm_buf *b)
         "sm_smsr_deliveries_total{result=\"error\"} %lu\n",
         atomic_load(&s->notifications), atomic_load(&s->sessions), atomic_load(&s->delivered),
         atomic_load(&s->delivery_errors));
+    rc |= sm_buf_printf(b,
+                        "# HELP sm_smsr_db_flushes_total WAL flushes of group commit (one per "
+                        "burst of commits, db.synchronous group).\n"
+                        "# TYPE sm_smsr_db_flushes_total counter\nsm_smsr_db_flushes_total %lu\n",
+                        smdb_flush_count(a->db));
     return rc ? -ENOMEM : 0;
 }

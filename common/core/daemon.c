@@ -16,7 +16,7 @@
 #define OFF(f) offsetof(struct sm_daemon_cfg, f)
 
 static const char *const log_formats[] = {"text", "json", NULL};
-static const char *const sync_modes[] = {"full", "normal", NULL};
+static const char *const sync_modes[] = {"group", "full", "normal", NULL};
 
 static const struct sm_cfg_key keys[] = {
     {"", "test_mode", SM_CFG_BOOL, OFF(test_mode), "no", 0, 0, NULL,
@@ -50,8 +50,9 @@ static const struct sm_cfg_key keys[] = {
     {"tls", "priorities", SM_CFG_STRING, OFF(tls_priorities),
      "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", 0, 0, NULL, "GnuTLS priority string"},
     {"db", "pool", SM_CFG_INT, OFF(db_pool), "8", 1, 64, NULL, "database connections"},
-    {"db", "synchronous", SM_CFG_ENUM, OFF(db_synchronous), "full", 0, 0, sync_modes,
-     "full: every commit reaches the disk before the answer; normal: faster, may lose the "
+    {"db", "synchronous", SM_CFG_ENUM, OFF(db_synchronous), "group", 0, 0, sync_modes,
+     "group: commits reach the disk before anything reports them (an answer, a request, an SMS), "
+     "one flush for many; full: each commit is flushed on its own; normal: faster, may lose the "
      "last commits on power loss"},
     {"db", "busy_timeout", SM_CFG_INT, OFF(db_busy_timeout), "5000", 0, 600000, NULL,
      "milliseconds to wait for a database lock"},

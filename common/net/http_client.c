@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sm/durable.h"
 #include "sm/http_client.h"
 #include "sm/json.h"
 #include "sm/log.h"
@@ -162,8 +163,11 @@ static int perform(struct sm_http_client *c, const char *url, const char *conten
 {
     char errbuf[CURL_ERROR_SIZE];
     long backoff = c->backoff_ms;
-    int rc = -EIO;
+    int rc = sm_durable(); /* what the request reports is on disk first */
 
+    if (rc)
+        return rc;
+    rc = -EIO;
     res->body.limit = c->max_response;
     for (unsigned attempt = 0; attempt <= c->retries; attempt++) {
         CURL *h = curl_easy_init();

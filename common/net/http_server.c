@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "sm/durable.h"
 #include "sm/http_server.h"
 #include "sm/log.h"
 
@@ -105,11 +106,28 @@ static void check_peer(struct sm_http_server *s, struct MHD_Connection *c, struc
 
 static enum MHD_Result send_response(struct MHD_Connection *c, struct sm_http_response *r)
 {
+    static const char unavailable[] =
+        "{\"header\":{\"functionExecutionStatus\":{\"status\":\"Failed\",\"statusCodeData\":{"
+        "\"subjectCode\":\"1.2\",\"reasonCode\":\"3.7\",\"message\":\"storage unavailable\"}}}}";
     struct MHD_Response *mr;
     size_t len;
     uint8_t *data = sm_buf_take(&r->body, &len);
     enum MHD_Result ret;
 
+    /* what the answer reports must be on disk first (group commit, sm/durable.h) */
+    if (sm_durable()) {
+        free(data);
+        data = NULL;
+        r->status = 503;
+        r->content_type = "application/json";
+        mr = MHD_create_response_from_buffer(sizeof(unavailable) - 1, (void *)unavailable,
+                                             MHD_RESPMEM_PERSISTENT);
+        if (!mr)
+            return MHD_NO;
+        ret = MHD_queue_response(c, 503, mr);
+        MHD_destroy_response(mr);
+        return ret;
+    }
     mr = MHD_create_response_from_buffer(len, data ? data : (uint8_t *)"",
                                          data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!mr) {

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sm/durable.h"
 #include "sm/err.h"
 #include "sm/log.h"
 #include "sm/smpp.h"
@@ -634,6 +635,10 @@ int sm_smpp_submit(struct sm_smpp_client *c, const struct sm_smpp_sm *sm,
         return rc;
     if (!c->bound || c->mode == SM_SMPP_RECEIVER)
         return -ENOTCONN;
+    /* the counter the packet carries is on disk before it leaves (sm/durable.h) */
+    rc = sm_durable();
+    if (rc)
+        return rc;
     req.sm = *sm;
     rc = transact(c, &req, &resp);
     if (!rc)

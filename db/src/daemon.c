@@ -8,6 +8,7 @@
 
 #include "sm/err.h"
 #include "sm/log.h"
+#include "sm/durable.h"
 #include "smdb/daemon.h"
 
 #ifndef SM_VERSION
@@ -59,6 +60,11 @@ static int open_db(const struct smdb_daemon_desc *d, const struct sm_daemon_cfg 
     if (rc)
         SM_LOGE(SM_LOG_DB, c->db_path, "cannot open the database: %s", why);
     return rc;
+}
+
+static int smdb_durable(void *db)
+{
+    return smdb_sync(db);
 }
 
 static int serve(const struct smdb_daemon_desc *d, void *cfg, struct smdb *db)
@@ -224,7 +230,10 @@ int smdb_daemon_main(const struct smdb_daemon_desc *d, int argc, char **argv)
         }
         goto out;
     }
+    /* nothing leaves the daemon before what it reports is on disk (sm/durable.h) */
+    sm_durable_set(smdb_durable, db);
     rc = serve(d, cfg, db) ? 1 : 0;
+    sm_durable_set(NULL, NULL);
 out:
     smdb_close(db);
     sm_cfg_free(d->tables, d->ntables, cfg);

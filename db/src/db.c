@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +334,7 @@ struct smdb_conn *smdb_acquire(struct smdb *db)
             if (!db->conns[i].busy) {
                 c = &db->conns[i];
                 c->busy = true;
+                c->changes_mark = sqlite3_total_changes64(c->h);
                 break;
             }
         }
@@ -346,6 +351,9 @@ void smdb_release(struct smdb *db, struct smdb_conn *c)
     /* a statement left mid-transaction by an error path must not leak into the next user */
     if (!sqlite3_get_autocommit(c->h))
         sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+    /* something was written (and committed, or rolled back: a spare flush costs nothing) */
+    if (sqlite3_total_changes64(c->h) != c->changes_mark)
+        atomic_fetch_add(&db->commits, 1);
     pthread_mutex_lock(&db->mu);
     c->busy = false;
     pthread_cond_signal(&db->cv);
@@ -497,10 +505,14 @@ static int open_conn(const struct smdb_config *cfg, struct smdb_conn *c, bool pr
     }
     sqlite3_extended_result_codes(c->h, 1);
     sqlite3_busy_timeout(c->h, cfg->busy_timeout_ms ? (int)cfg->busy_timeout_ms : 5000);
-    /* synchronous=FULL: a COMMIT is on disk before the request is acknowledged */
+    /* synchronous=FULL: a COMMIT is on disk before the request is acknowledged; group: it is
+     * written, and smdb_sync puts it on disk before anything reports it (sm/durable.h) */
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = ON;",
-             cfg->synchronous && !strcmp(cfg->synchronous, "normal") ? "NORMAL" : "FULL");
+             cfg->synchronous &&
+                     (!strcmp(cfg->synchronous, "normal") || !strcmp(cfg->synchronous, "group"))
+                 ? "NORMAL"
+                 : "FULL");
     if (sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
         snprintf(why, whylen, "cannot configure %s: %s", cfg->path, err ? err : "");
         sqlite3_free(err);
@@ -529,6 +541,10 @@ int smdb_open(const struct smdb_config *cfg, struct smdb **out, char *why, size_
     db->conns = calloc(db->nconns, sizeof(*db->conns));
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
+    pthread_mutex_init(&db->sync_mu, NULL);
+    pthread_cond_init(&db->sync_cv, NULL);
+    db->wal_fd = -1;
+    db->group = cfg->synchronous && !strcmp(cfg->synchronous, "group");
     if (!db->path || !db->conns) {
         smdb_close(db);
         return -ENOMEM;
@@ -567,8 +583,68 @@ void smdb_close(struct smdb *db)
     for (unsigned i = 0; db->conns && i < db->nconns; i++)
         close_conn(&db->conns[i]);
     free(db->conns);
+    if (db->wal_fd >= 0)
+        close(db->wal_fd);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
+    pthread_mutex_destroy(&db->sync_mu);
+    pthread_cond_destroy(&db->sync_cv);
     free(db->path);
     free(db);
+}
+
+/* One flush of the WAL for everything committed before it started. The WAL's pages are in the
+ * page cache once COMMIT returns (synchronous = NORMAL); fdatasync of the file (the same inode
+ * SQLite writes) puts them on disk. */
+static int flush_wal(struct smdb *db)
+{
+    if (db->wal_fd < 0) {
+        char wal[1100];
+
+        snprintf(wal, sizeof(wal), "%s-wal", db->path);
+        db->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+        if (db->wal_fd < 0)
+            return errno == ENOENT ? 0 : -errno; /* nothing written yet */
+    }
+    atomic_fetch_add(&db->flushes, 1);
+    return fdatasync(db->wal_fd) ? -errno : 0;
+}
+
+unsigned long smdb_flush_count(struct smdb *db)
+{
+    return atomic_load(&db->flushes);
+}
+
+int smdb_sync(struct smdb *db)
+{
+    unsigned long want;
+    int rc = 0;
+
+    if (!db || !db->group)
+        return 0;
+    want = atomic_load(&db->commits);
+    pthread_mutex_lock(&db->sync_mu);
+    while (!rc && db->synced < want) {
+        if (db->syncing) {
+            /* a flush is running: it may not cover us (it started earlier); wait and look */
+            pthread_cond_wait(&db->sync_cv, &db->sync_mu);
+            continue;
+        }
+        unsigned long upto = atomic_load(&db->commits);
+
+        db->syncing = true;
+        pthread_mutex_unlock(&db->sync_mu);
+        rc = flush_wal(db);
+        pthread_mutex_lock(&db->sync_mu);
+        db->syncing = false;
+        if (!rc && upto > db->synced)
+            db->synced = upto;
+        pthread_cond_broadcast(&db->sync_cv);
+    }
+    pthread_mutex_unlock(&db->sync_mu);
+    if (rc) {
+        atomic_fetch_add(&db->errors, 1);
+        SM_LOGE(SM_LOG_DB, db->path, "the write-ahead log could not be flushed: %s", strerror(-rc));
+    }
+    return rc;
 }

@@ -95,6 +95,7 @@ struct smdb_conn {
     sqlite3 *h;
     sqlite3_stmt *stmt[STMT_COUNT];
     bool busy;
+    sqlite3_int64 changes_mark; /* total changes when acquired: did this use write? */
 };
 
 struct smdb {
@@ -105,6 +106,16 @@ struct smdb {
     pthread_cond_t cv;
     _Atomic unsigned long errors;
     int version;
+    /* group commit (db.synchronous = group): commits do not wait for the disk; smdb_sync makes
+     * every commit so far durable with one fdatasync of the WAL, shared by concurrent callers */
+    bool group;
+    _Atomic unsigned long commits; /* uses of a connection that changed something */
+    unsigned long synced;          /* commits known durable (under sync_mu) */
+    _Atomic unsigned long flushes; /* fdatasync calls made */
+    bool syncing;
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;
+    int wal_fd;
 };
 
 /* Take a free connection (waits when all are in use) / give it back. */

@@ -1125,6 +1125,8 @@ static void engine_metrics(void **state)
     assert_true(metric("sm_smsr_card_notifications_total") >= 4);
     assert_true(metric("sm_smsr_deliveries_total") >= 5);
     assert_true(metric("sm_smsr_operations_pending") >= 0);
+    /* group commit is the default (with db.synchronous full nothing is flushed this way) */
+    assert_true(metric("sm_smsr_db_flushes_total") > 0);
     if (!strcmp(itest_bearer(), "https"))
         assert_true(metric("sm_smsr_admin_sessions_total") > 10);
     else

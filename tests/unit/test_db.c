@@ -27,10 +27,14 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-static struct smdb *open_db(const struct sm_embedded_file *set, int max_version)
+static struct smdb *open_db_sync(const struct sm_embedded_file *set, int max_version,
+                                 const char *synchronous)
 {
-    struct smdb_config cfg = {
-        .path = path, .migrations = set, .pool_size = 2, .max_version = max_version};
+    struct smdb_config cfg = {.path = path,
+                              .migrations = set,
+                              .pool_size = 2,
+                              .max_version = max_version,
+                              .synchronous = synchronous};
     struct smdb *db = NULL;
     char why[256];
     int rc = smdb_open(&cfg, &db, why, sizeof(why));
@@ -38,6 +42,11 @@ static struct smdb *open_db(const struct sm_embedded_file *set, int max_version)
     if (rc)
         fail_msg("open: %s", why);
     return db;
+}
+
+static struct smdb *open_db(const struct sm_embedded_file *set, int max_version)
+{
+    return open_db_sync(set, max_version, NULL);
 }
 
 static void fresh_database_is_latest(void **state)
@@ -150,6 +159,49 @@ static void entities_and_certificates(void **state)
     smdb_close(db);
 }
 
+/* Group commit: commits wait for no flush; smdb_sync flushes the WAL once for all commits made
+ * before it, and not at all when nothing was committed since; with "full" it never needs to. */
+static void group_commit(void **state)
+{
+    struct sm_api_call_record rec = {.requester = "2.999.10.1",
+                                     .function = "es2.downloadProfile",
+                                     .state = "accepted",
+                                     .received_ms = 5000,
+                                     .deadline_ms = 65000},
+                              ex = {0};
+    struct smdb *db;
+
+    (void)state;
+    unlink(path);
+    db = open_db_sync(smdb_smdp_migrations, 0, "group");
+    assert_int_equal(smdb_sync(db), 0);
+    assert_int_equal(smdb_flush_count(db), 0);
+    for (int i = 0; i < 10; i++) {
+        snprintf(rec.call_id, sizeof(rec.call_id), "g-%d", i);
+        assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    }
+    assert_int_equal(smdb_flush_count(db), 0);
+    assert_int_equal(smdb_sync(db), 0);
+    assert_int_equal(smdb_flush_count(db), 1);
+    assert_int_equal(smdb_sync(db), 0);
+    assert_int_equal(smdb_flush_count(db), 1);
+    /* a read commits nothing */
+    assert_int_equal(smdb_call_get(db, rec.requester, "g-3", &ex), 0);
+    free(ex.response);
+    assert_int_equal(smdb_sync(db), 0);
+    assert_int_equal(smdb_flush_count(db), 1);
+    smdb_close(db);
+    /* the rows are there after reopening */
+    db = open_db(smdb_smdp_migrations, 0);
+    assert_int_equal(smdb_call_get(db, rec.requester, "g-9", &ex), 0);
+    free(ex.response);
+    strcpy(rec.call_id, "f-1");
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_sync(db), 0);
+    assert_int_equal(smdb_flush_count(db), 0);
+    smdb_close(db);
+}
+
 static void call_journal(void **state)
 {
     struct sm_api_call_record rec = {.requester = "2.999.10.1",
@@ -193,6 +245,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(newer_schema_is_refused),
     cmocka_unit_test(entities_and_certificates),
     cmocka_unit_test(call_journal),
+    cmocka_unit_test(group_commit),
 };
 
 SM_TEST_MAIN(tests, setup, teardown)

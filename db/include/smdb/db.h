@@ -44,7 +44,7 @@ struct smdb_config {
     enum smdb_schema schema;
     const struct sm_embedded_file *migrations;
     unsigned pool_size;       /* connections; >= 1 */
-    const char *synchronous;  /* "full" (default) or "normal" */
+    const char *synchronous;  /* "full" (default), "group" (see smdb_sync) or "normal" */
     unsigned busy_timeout_ms; /* default 5000 */
     int max_version;          /* migrate up to this version only (tests); 0: all */
     bool no_backup;           /* skip the copy before an upgrade */
@@ -57,6 +57,11 @@ int smdb_version(struct smdb *db);
 /* Number of migrations in a set, or -EINVAL if their numbering is not 1..N. */
 int smdb_migrations_latest(const struct sm_embedded_file *set);
 int smdb_ping(struct smdb *db);
+/* With synchronous "group": put every commit made so far on disk (one fdatasync of the WAL for
+ * all concurrent callers). Elsewhere a no-op. Returns 0 or a negative errno. */
+int smdb_sync(struct smdb *db);
+/* WAL flushes smdb_sync made (group commit's figure). */
+unsigned long smdb_flush_count(struct smdb *db);
 unsigned long smdb_error_count(struct smdb *db);
 
 /* Entities (callers) and their certificates. */
