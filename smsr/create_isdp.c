@@ -79,8 +79,9 @@ static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *o
     if (rc || !op->isdp_aid[0])
         return rc ? rc : -ENOSPC;
     rc = smsr_aid_bytes(op->isdp_aid, aid);
-    return rc ? rc
-              : smsr_es5_create_isdp_command(elf, mod, aid, (uint32_t)required_memory(op), out);
+    if (!rc)
+        rc = smsr_es5_create_isdp_command(elf, mod, aid, (uint32_t)required_memory(op), out);
+    return rc ? rc : smsr_chain_apply(op, out);
 }
 
 static int answer(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
@@ -137,10 +138,15 @@ const struct sm_json_field smsr_create_isdp_body[] = {
 
 int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {
-    json_t *params = json_pack("{s:s, s:O}", "mnoId", sm_json_str(call->request, "mnoId"),
-                               "requiredMemory", json_object_get(call->request, "requiredMemory"));
+    bool more = json_is_true(json_object_get(call->request, "moreToDo"));
+    json_t *params =
+        json_pack("{s:s, s:O, s:b}", "mnoId", sm_json_str(call->request, "mnoId"), "requiredMemory",
+                  json_object_get(call->request, "requiredMemory"), "moreToDo", more);
 
     (void)out;
+    /* a download starts here: with more to come, a new script chain (es5 spec 1.5) */
+    if (params && more)
+        json_object_set_new(params, "chain", json_integer(SMSR_CHAIN_FIRST));
     return smsr_es5_accept(call, &smsr_fn_create_isdp, sm_json_str(call->request, "eid"),
                            sm_json_str(call->request, "iccid"), params, st);
 }

@@ -401,3 +401,26 @@ int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_
     }
     return script_of(a, addr ? 2 : 1, out);
 }
+
+int smsr_es5_chain_script(uint8_t chain, struct sm_buf *script)
+{
+    struct sm_decode_err de;
+    struct sm_buf out = SM_BUF_INIT;
+    struct sm_tlv t;
+    int rc;
+
+    if (sm_tlv_parse_one(script->data, script->len, &t, &de) || t.tag != 0xAA)
+        return -EINVAL;
+    rc = sm_tlv_put_u8(&out, 0x83, chain);
+    if (!rc)
+        rc = sm_buf_append(&out, t.value, t.len);
+    if (!rc)
+        rc = sm_tlv_wrap(&out, 0, 0xAA);
+    if (rc) {
+        sm_buf_free(&out);
+        return rc;
+    }
+    sm_buf_free(script);
+    *script = out;
+    return 0;
+}

@@ -37,6 +37,14 @@ int smsr_es5_create_isdp_command(const uint8_t elf[SMSR_AID_LEN],
 /* A script of the caller's command TLVs (SendData: 22 C-APDUs, SCP03t 84/85/86), relayed in
  * the expanded command template AA L {...}. */
 int smsr_es5_relay_script(const uint8_t *tlvs, size_t len, struct sm_buf *out);
+/* Script chaining (TS 102 226; es5 spec 1.4): 83 01 <chain> as the first TLV of an expanded
+ * command script, so that the card keeps the state one script leaves (an SCP03t session) for
+ * the next. */
+#define SMSR_CHAIN_FIRST      0x11 /* first script, state kept over a reset */
+#define SMSR_CHAIN_SUBSEQUENT 0x02 /* more to follow */
+#define SMSR_CHAIN_LAST       0x03
+int smsr_es5_chain_script(uint8_t chain, struct sm_buf *script);
+
 /* GET DATA FF21 and a GET STATUS (80 F2 40 02 {4F aid} {5C 4F 9F70 53}) per ISD-P (Audit). */
 int smsr_es5_audit_command(const uint8_t (*aids)[SMSR_AID_LEN], size_t naids, struct sm_buf *out);
 

@@ -5,6 +5,8 @@
 /* The SM-SR's function handlers (one file each, named after the function) and their member
  * tables; routes.c maps them to the catalogue. */
 #include "sm/api.h"
+#include "sm/buf.h"
+#include "smdb/smsr_ops.h"
 #include "sm/es8.h"
 #include "smsr.h"
 
@@ -28,6 +30,11 @@ int smsr_es4_master_delete(struct sm_api_call *call, json_t *out, struct sm_stat
 extern const struct sm_json_field smsr_create_isdp_body[], smsr_send_data_body[];
 int smsr_es3_create_isdp(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st);
+/* Script chaining of the ES8 relays (send_data.c): the chaining value for a relay with MoreToDo
+ * more into params["chain"] (none when neither this relay nor the last one chains), and the 83
+ * TLV it asks for put into the operation's script. */
+int smsr_chain_param(struct sm_api_call *call, const char *eid, bool more, json_t *params);
+int smsr_chain_apply(const struct smdb_op *op, struct sm_buf *script);
 extern const struct sm_json_field smsr_update_connectivity_body[];
 int smsr_es3_update_connectivity(struct sm_api_call *call, json_t *out, struct sm_status *st);
 

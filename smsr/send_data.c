@@ -66,8 +66,37 @@ static int target(const struct smdb_op *op, uint8_t tar[3])
 
 static int script(struct smdb_op *op, const struct smdb_eis *e, struct sm_buf *out)
 {
+    int rc = smsr_relay_param(op, "data", out);
+
     (void)e;
-    return smsr_relay_param(op, "data", out);
+    return rc ? rc : smsr_chain_apply(op, out);
+}
+
+int smsr_chain_param(struct sm_api_call *call, const char *eid, bool more, json_t *params)
+{
+    struct smsr_app *a = call->app;
+    bool open = false;
+    int rc = smdb_relay_chain_open(a->db, eid, call->caller->id, &open);
+
+    /* MoreToDo keeps the card's state for the next script (es5 spec 1.4, 1.5): first 11, then
+     * 02, and 03 when no more is to come; a relay alone is not chained */
+    if (!rc && (open || more))
+        rc = json_object_set_new(params, "chain",
+                                 json_integer(!open  ? SMSR_CHAIN_FIRST
+                                              : more ? SMSR_CHAIN_SUBSEQUENT
+                                                     : SMSR_CHAIN_LAST))
+                 ? -ENOMEM
+                 : 0;
+    return rc;
+}
+
+int smsr_chain_apply(const struct smdb_op *op, struct sm_buf *script)
+{
+    json_t *p = params_of(op);
+    json_int_t chain = json_integer_value(json_object_get(p, "chain"));
+
+    json_decref(p);
+    return chain ? smsr_es5_chain_script((uint8_t)chain, script) : 0;
 }
 
 int smsr_relay_answer(struct smsr_app *a, const struct smdb_op *op,
@@ -110,11 +139,16 @@ const struct sm_json_field smsr_send_data_body[] = {
 
 int smsr_es3_send_data(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {
-    const char *sd = sm_json_str(call->request, "sdAid");
-    json_t *params =
-        json_pack("{s:s, s:s, s:b}", "sdAid", sd, "data", sm_json_str(call->request, "data"),
-                  "moreToDo", json_is_true(json_object_get(call->request, "moreToDo")));
+    const char *sd = sm_json_str(call->request, "sdAid"), *eid = sm_json_str(call->request, "eid");
+    bool more = json_is_true(json_object_get(call->request, "moreToDo"));
+    json_t *params = json_pack("{s:s, s:s, s:b}", "sdAid", sd, "data",
+                               sm_json_str(call->request, "data"), "moreToDo", more);
+    int rc = params ? smsr_chain_param(call, eid, more, params) : -ENOMEM;
+
     (void)out;
-    return smsr_es5_accept(call, &smsr_fn_send_data, sm_json_str(call->request, "eid"), NULL,
-                           params, st);
+    if (rc) {
+        json_decref(params);
+        return rc;
+    }
+    return smsr_es5_accept(call, &smsr_fn_send_data, eid, NULL, params, st);
 }

@@ -171,6 +171,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
                           "json_extract(params, '$.peer') = :peer AND (:call IS NULL OR "
                           "json_extract(params, '$.peerCall') = :call) AND (:eid IS NULL OR eid "
                           "= :eid)",
+    /* is a chain of ES8 scripts open on the card (the requester's last relay asked for more and
+     * did not fail)? */
+    [STMT_OP_LAST_RELAY] = "SELECT coalesce(json_extract(params, '$.moreToDo'), 0) AND (state <> "
+                           "'done' OR outcome IN ('Executed-Success', 'Executed-WithWarning')) "
+                           "FROM operation WHERE eid = :eid AND requester = :req AND function IN "
+                           "('es3.sendData', 'es3.createISDP') ORDER BY id DESC LIMIT 1",
     [STMT_SR_EIS_SET_STATE] = "UPDATE eis SET state = :state, updated_ms = :now WHERE eid = :eid",
     [STMT_SR_EIS_SET_ISDR] = "UPDATE eis SET isdr = :isdr, updated_ms = :now WHERE eid = :eid",
     [STMT_SR_EIS_DELETE] = "DELETE FROM eis WHERE eid = :eid",

@@ -666,3 +666,24 @@ int smdb_handover_delete(struct smdb *db, const char *eid)
     smdb_release(db, c);
     return rc;
 }
+
+int smdb_relay_chain_open(struct smdb *db, const char *eid, const char *requester, bool *open)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_LAST_RELAY);
+    int rc;
+
+    *open = false;
+    smdb_bind_text(s, ":eid", eid);
+    smdb_bind_text(s, ":req", requester);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *open = sqlite3_column_int(s, 0) != 0;
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : smdb_fail(db, c, "last relay", rc);
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}

@@ -620,6 +620,23 @@ static void es3_download_enable(void **state)
                          0);
         free(raw);
     }
+    /* the chain ended with the last segment (83 03): the card's SCP03t session ended with that
+     * script, and an 85 in a script of its own finds none (9F45), as a card's would (es5 spec
+     * 1.5: no session spans two scripts or admin sessions without chaining) */
+    {
+        char *hex;
+
+        sm_buf_reset(&tlvs);
+        assert_int_equal(sm_scp03t_cmd_85(&sess, 0x33, &tlvs), 0);
+        hex = malloc(2 * tlvs.len + 1);
+        assert_non_null(hex);
+        sm_hex_encode_upper(tlvs.data, tlvs.len, hex);
+        m = json_pack("{s:s, s:s, s:s}", "eid", eid, "sdAid", isdp, "data", hex);
+        free(hex);
+        json_decref(post("smdp", SMDP, "es3/sendData", m, "unchained-85", 0, 202, NULL));
+        json_decref(m);
+        expect(outcome("smdp", "unchained-85", 30, NULL), "Failed", "8.3", "4.2", "9F45");
+    }
     /* ProfileDownloadCompleted: Disabled in the EIS, with its address and POL2 (the number is
      * the card's: the simulated modem has one, and the SM-SR reaches the card through the
      * enabled profile's MSISDN) */

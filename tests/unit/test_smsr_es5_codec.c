@@ -122,6 +122,21 @@ static void smsr_change_commands(void **state)
                      "3A070BA30981070A914497000020");
     sm_buf_reset(&b);
     assert_int_equal(smsr_es5_finalise_handover_command(sets, 0, NULL, 0, &b), -EINVAL);
+    sm_buf_reset(&b);
+    /* script chaining: 83 01 xx first in the template (TS 102 226) */
+    assert_int_equal(smsr_es5_profile_command(SMSR_DGI_ENABLE, aid13, &b), 0);
+    assert_int_equal(smsr_es5_chain_script(SMSR_CHAIN_FIRST, &b), 0);
+    expect_bytes(&b, "AA1F"
+                     "830111"
+                     "221A80E28800153A03124F10A0000005591010FFFFFFFF8900001300");
+    assert_int_equal(smsr_es5_chain_script(SMSR_CHAIN_LAST, &b), 0);
+    expect_bytes(&b, "AA22"
+                     "830103"
+                     "830111"
+                     "221A80E28800153A03124F10A0000005591010FFFFFFFF8900001300");
+    sm_buf_reset(&b);
+    assert_int_equal(sm_buf_append(&b, "\xAB\x00", 2), 0);
+    assert_int_equal(smsr_es5_chain_script(SMSR_CHAIN_LAST, &b), -EINVAL);
     sm_buf_free(&b);
     /* the card's answers: block 0 (85 RC), block 1 (86 receipt, 85 DR first when asked for) */
     n = hex("8510000102030405060708090A0B0C0D0E0F", ans, sizeof(ans));

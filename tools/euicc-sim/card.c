@@ -151,6 +151,21 @@ struct sim_ks80 *sim_card_ks80(struct sim_card *c, uint8_t kvn)
     return NULL;
 }
 
+void sim_card_chain_end(struct sim_card *c)
+{
+    if (c->chain_open)
+        return;
+    for (unsigned i = 0; i < c->nisdp; i++) {
+        struct sim_isdp *p = &c->isdp[i];
+
+        if (p->s03_open && p->s03_tlv) {
+            sm_scp03_clear(p->s03);
+            p->s03_open = false;
+            p->s03_tlv = false;
+        }
+    }
+}
+
 struct sim_notif *sim_card_notify(struct sim_card *c, uint8_t type, const uint8_t aid[SIM_AID_LEN],
                                   int64_t now_ms)
 {

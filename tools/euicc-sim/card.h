@@ -97,6 +97,7 @@ struct sim_isdp {
     struct sim_fs *fs;
     struct sm_scp03_session *s03; /* while a session is open */
     bool s03_open;
+    bool s03_tlv; /* opened by an SCP03t 84 (a download), not by INITIALIZE UPDATE */
     struct sim_install *inst;
 };
 
@@ -149,6 +150,10 @@ struct sim_card {
     unsigned nnotif;
     /* transient */
     struct sim_keyest ke;
+    /* a script chain is open (83 01 11/01/02, TS 102 226): what a script leaves (an SCP03t
+     * session) is kept for the next one; without it, the end of the script (SMS) or of the admin
+     * session (HTTPS) ends it (es5 spec 1.4, 1.5) */
+    bool chain_open;
     struct sm_buf store; /* STORE DATA blocks awaiting their last block */
     uint8_t store_next_p2;
     bool store_active;
@@ -194,6 +199,9 @@ uint32_t sim_card_mem_used(const struct sim_card *c);
 uint32_t sim_card_mem_free(const struct sim_card *c);
 /* The ISD-R key set with kvn, or NULL. */
 struct sim_ks80 *sim_card_ks80(struct sim_card *c, uint8_t kvn);
+/* A script (SMS) or an admin session (HTTPS) ended: unless a script chain is open, the SCP03t
+ * sessions of the card's ISD-Ps end with it. */
+void sim_card_chain_end(struct sim_card *c);
 
 /* Queue a notification (new sequence number); returns it or NULL when the queue is full. */
 struct sim_notif *sim_card_notify(struct sim_card *c, uint8_t type, const uint8_t aid[SIM_AID_LEN],

@@ -25,6 +25,7 @@ static struct sm_scp03_session *new_session(struct sim_isdp *p)
     else
         sm_scp03_clear(p->s03);
     p->s03_open = false;
+    p->s03_tlv = false;
     return p->s03;
 }
 
@@ -127,6 +128,7 @@ int sim_isdp_scp03t(struct sim_ctx *x, struct sim_isdp *p, uint32_t tag, const u
         if (!rc) {
             p->seq++; /* the counter moves with every session opened (es5 spec 4.1) */
             p->s03_open = true;
+            p->s03_tlv = true;
             x->card->dirty = true;
         }
     } else if (tag == 0x85) {

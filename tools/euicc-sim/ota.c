@@ -54,7 +54,7 @@ static int expanded(struct sim_ctx *x, struct sim_target *t, const uint8_t *scri
     struct sm_script_builder b;
     struct sm_decode_err de;
     struct sm_script s;
-    uint8_t executed = 0;
+    uint8_t executed = 0, chain = 0;
     bool bad = false;
     int rc = 0;
 
@@ -110,15 +110,26 @@ static int expanded(struct sim_ctx *x, struct sim_target *t, const uint8_t *scri
                 *failed = true;
             break;
         }
+        case SM_SCRIPT_CHAINING:
+            /* 01 / 11 first script, 02 subsequent, 03 last (TS 102 226) */
+            if (it->len != 1 || (it->value[0] != 0x01 && it->value[0] != 0x11 &&
+                                 it->value[0] != 0x02 && it->value[0] != 0x03))
+                bad = true;
+            else
+                chain = it->value[0];
+            break;
         case SM_SCRIPT_IMMEDIATE:
         case SM_SCRIPT_ERROR_ACTION:
-        case SM_SCRIPT_CHAINING:
-            /* the session keeps its state between scripts here: chaining changes nothing */
             break;
         default:
             bad = true;
         }
     }
+    /* the chain this script opens, continues or closes; a subsequent script without a first
+     * one continues nothing */
+    x->card->chain_open = chain == 0x01 || chain == 0x11 || (chain == 0x02 && x->card->chain_open);
+    if (!t->in_session)
+        sim_card_chain_end(x->card);
     if (!rc)
         rc = sm_script_begin(&b, rsp, true, s.indefinite);
     /* a definite response starts with the number of commands executed; the card left it out
@@ -173,6 +184,10 @@ int sim_ota_execute(struct sim_ctx *x, struct sim_target *t, const uint8_t *scri
     if (!compact_allowed)
         return expanded(x, t, script, len, rsp, failed); /* answered as bad format */
     rc = sm_compact_decode(script, len, compact_one, &cr, &de);
+    /* a compact script cannot chain */
+    x->card->chain_open = false;
+    if (!t->in_session)
+        sim_card_chain_end(x->card);
     if (cr.rc) {
         sm_buf_free(&cr.data);
         return cr.rc;
@@ -285,7 +300,7 @@ static int secured_packet(struct sim_ctx *x, const uint8_t *pkt, size_t len,
     struct sm_scp80_header h;
     struct sm_scp80_command cmd;
     struct sm_decode_err de;
-    struct sim_target t;
+    struct sim_target t = {.isdp = NULL, .in_session = false};
     struct sim_ks80 *ks;
     struct sm_buf rsp = SM_BUF_INIT;
     uint8_t status = SM_POR_OK, cstat;

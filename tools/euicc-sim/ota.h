@@ -35,6 +35,8 @@ void sim_ota_result_free(struct sim_ota_result *r);
 /* What a script is addressed to: the ISD-R or one ISD-P. */
 struct sim_target {
     struct sim_isdp *isdp; /* NULL: the ISD-R */
+    bool in_session;       /* an SCP81 admin session: its end, not the script's, ends what is
+                              not chained (sim_card_chain_end) */
 };
 
 /*

@@ -271,7 +271,7 @@ static void *session_main(void *arg)
         }
         if (code == 200 && b.b.len) {
             struct sim_card *c;
-            struct sim_target t = {NULL};
+            struct sim_target t = {.in_session = true};
             uint8_t aid[16];
             bool failed = false;
 
@@ -305,6 +305,15 @@ static void *session_main(void *arg)
     }
     if (curl)
         curl_easy_cleanup(curl);
+    /* the session is over: so is what no script chain keeps (es5 spec 1.5) */
+    {
+        struct sim_card *c;
+
+        if (sim_app_card_get(a, s->eid, &c) == 0) {
+            sim_card_chain_end(c);
+            sim_app_card_put(a, c, sim_now_ms());
+        }
+    }
     sm_buf_free(&response);
     sm_wipe(s, sizeof(*s));
     free(s);

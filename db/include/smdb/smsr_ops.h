@@ -140,6 +140,10 @@ int smdb_op_change_active(struct smdb *db, const char *eid, struct smdb_op *out)
 int smdb_op_peer_wake(struct smdb *db, const char *peer, const char *peer_call, const char *eid,
                       int64_t now_ms, unsigned *n);
 
+/* Did requester's last ES8 relay to card eid (SendData, CreateISDP) ask for more (moreToDo) and
+ * not fail: is a script chain open on the card? */
+int smdb_relay_chain_open(struct smdb *db, const char *eid, const char *requester, bool *open);
+
 /* The new SM-SR's consent to take a card over (ES4.PrepareSMSRChange, sgp02 7.8 step 1). */
 struct smdb_handover {
     char eid[33];
