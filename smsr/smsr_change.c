@@ -237,7 +237,9 @@ int smsr_change_target_check(struct smsr_app *a, const char *eid, const char *ca
     if (rc && rc != -ENOENT)
         return rc;
     p = rc ? NULL : json_loads(op.params ? op.params : "{}", 0, NULL);
-    ok = !rc && !strcmp(op.state, "await-peer") && sm_json_str(p, "target") &&
+    /* the handover call is stored before it goes (hand_over), so the new SM-SR may ask before
+     * this operation has recorded that it waits */
+    ok = !rc && sm_json_str(p, "peerCall") && sm_json_str(p, "target") &&
          !strcmp(sm_json_str(p, "target"), caller);
     json_decref(p);
     if (!rc)
