@@ -309,7 +309,11 @@ static void run_queued(struct smsr_engine *g, struct smdb_op *op, const struct s
     rc = fn->check(op, &e, &st);
     if (rc == 0)
         rc = fn->script(op, &e, &script);
-    https = rc == 0 && strcmp(a->cfg->es5_bearer, "sms") && smsr_https_usable(g->https, &e);
+    /* a confirmation answers an SMS the card just sent: one SMS back costs the card and us less
+     * than a trigger and a TLS session */
+    https = rc == 0 && strcmp(a->cfg->es5_bearer, "sms") &&
+            strcmp(op->function, "card.notificationConfirmation") &&
+            smsr_https_usable(g->https, &e);
     smdb_eis_free(&e);
     if (rc > 0) {
         finish_status(g, op, &st);

@@ -45,10 +45,22 @@ struct session {
     uint8_t kvn;
 };
 
+#define MAX_PENDING 4096 /* triggers waiting for a free session slot */
+
 static pthread_mutex_t sessions_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sessions_cv = PTHREAD_COND_INITIALIZER;
 static unsigned sessions_running;
 static bool sessions_stopping;
+/* triggers that came while MAX_SESSIONS sessions ran: the simulator's host is busy, the cards
+ * are not, so none is lost; each starts when a session ends (FIFO) */
+static struct session *pending[MAX_PENDING];
+static unsigned pending_head, pending_n;
+
+static void session_free(struct session *s)
+{
+    sm_wipe(s, sizeof(*s));
+    free(s);
+}
 
 void sim_scp81_init(struct sim_app *a)
 {
@@ -64,6 +76,8 @@ void sim_scp81_shutdown(struct sim_app *a)
     sessions_stopping = true;
     while (sessions_running)
         pthread_cond_wait(&sessions_cv, &sessions_mu);
+    for (; pending_n; pending_n--, pending_head = (pending_head + 1) % MAX_PENDING)
+        session_free(pending[pending_head]);
     pthread_mutex_unlock(&sessions_mu);
 }
 
@@ -202,6 +216,8 @@ static bool target_aid(const char *t, uint8_t aid[16])
     return sm_hex_decode(hex, aid, 16) == 16;
 }
 
+static int spawn_session(struct session *s);
+
 static void *session_main(void *arg)
 {
     struct session *s = arg;
@@ -315,21 +331,47 @@ static void *session_main(void *arg)
         }
     }
     sm_buf_free(&response);
-    sm_wipe(s, sizeof(*s));
-    free(s);
+    session_free(s);
+    /* the slot goes to the oldest waiting trigger, if any */
     pthread_mutex_lock(&sessions_mu);
-    sessions_running--;
+    if (!sessions_stopping && pending_n) {
+        s = pending[pending_head];
+        pending_head = (pending_head + 1) % MAX_PENDING;
+        pending_n--;
+    } else {
+        s = NULL;
+        sessions_running--;
+    }
     pthread_cond_broadcast(&sessions_cv);
     pthread_mutex_unlock(&sessions_mu);
+    if (s && spawn_session(s)) {
+        session_free(s);
+        pthread_mutex_lock(&sessions_mu);
+        sessions_running--;
+        pthread_cond_broadcast(&sessions_cv);
+        pthread_mutex_unlock(&sessions_mu);
+    }
     return NULL;
+}
+
+static int spawn_session(struct session *s)
+{
+    pthread_attr_t attr;
+    pthread_t th;
+    int rc;
+
+    SM_LOGI(SM_LOG_OTA, s->eid, "admin session to %s", s->url);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&th, &attr, session_main, s);
+    pthread_attr_destroy(&attr);
+    return -rc;
 }
 
 int sim_scp81_start(struct sim_app *a, const char *eid, const uint8_t *trigger, size_t len)
 {
     struct session *s = calloc(1, sizeof(*s));
     struct sim_card *c;
-    pthread_attr_t attr;
-    pthread_t th;
     int rc;
 
     if (!s)
@@ -388,28 +430,29 @@ int sim_scp81_start(struct sim_app *a, const char *eid, const uint8_t *trigger, 
         }
     }
     pthread_mutex_lock(&sessions_mu);
-    if (sessions_stopping || sessions_running >= MAX_SESSIONS) {
+    if (sessions_stopping || (sessions_running >= MAX_SESSIONS && pending_n == MAX_PENDING)) {
         pthread_mutex_unlock(&sessions_mu);
         SM_LOGW(SM_LOG_OTA, eid, "admin session not started: %s",
-                sessions_stopping ? "stopping" : "too many sessions");
-        sm_wipe(s, sizeof(*s));
-        free(s);
+                sessions_stopping ? "stopping" : "too many sessions waiting");
+        session_free(s);
         return -EBUSY;
+    }
+    if (sessions_running >= MAX_SESSIONS) {
+        pending[(pending_head + pending_n) % MAX_PENDING] = s;
+        pending_n++;
+        pthread_mutex_unlock(&sessions_mu);
+        SM_LOGI(SM_LOG_OTA, eid, "admin session waits for a free slot (%u sessions)", MAX_SESSIONS);
+        return 0;
     }
     sessions_running++;
     pthread_mutex_unlock(&sessions_mu);
-    SM_LOGI(SM_LOG_OTA, eid, "admin session to %s", s->url);
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&th, &attr, session_main, s);
-    pthread_attr_destroy(&attr);
+    rc = spawn_session(s);
     if (rc) {
         pthread_mutex_lock(&sessions_mu);
         sessions_running--;
+        pthread_cond_broadcast(&sessions_cv);
         pthread_mutex_unlock(&sessions_mu);
-        sm_wipe(s, sizeof(*s));
-        free(s);
-        return -rc;
+        session_free(s);
     }
-    return 0;
+    return rc;
 }
