@@ -21,6 +21,10 @@
 #include "itest.h"
 #include "sm/devpki.h"
 #include "sm/hex.h"
+#include "sm/secret.h"
+#include "sm/rng.h"
+#include "sm/gpcert.h"
+#include "sm/ecka.h"
 #include "sm/json.h"
 
 #define SMSR1_ADDRESS "4479000001"
@@ -36,8 +40,9 @@
 static char dir[] = "/tmp/sm-es7-XXXXXX";
 static struct itest_proc sr1, sr2, smsc, sim;
 static int port1, port2;
-static char eids[2][33];
-static char oper_iccids[2][21]; /* operational profiles (disabled) */
+#define NCARDS 3
+static char eids[NCARDS][33];
+static char oper_iccids[NCARDS][21]; /* operational profiles (disabled) */
 static unsigned calls;
 
 static struct MHD_Daemon *receiver;
@@ -160,9 +165,9 @@ static int setup(void **state)
     smsc_port = itest_wait_port_file(path_in("smsc.port", NULL), 10000);
     if (smsc_port <= 0)
         return -1;
-    if (itest_make_cards(dir, smsc_port, "+" SMSR1_ADDRESS, NULL, 2, eids))
+    if (itest_make_cards(dir, smsc_port, "+" SMSR1_ADDRESS, NULL, NCARDS, eids))
         return -1;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < NCARDS; i++) {
         json_t *e = itest_card_eis(dir, eids[i]);
 
         if (!e)
@@ -203,7 +208,7 @@ static int setup(void **state)
         snprintf(rec, sizeof(rec), "%s/tests/responses-es7-%s", SM_BINARY_DIR, itest_bearer());
         itest_record_dir(rec);
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < NCARDS; i++) {
         json_t *m = json_pack("{s:o}", "eis", itest_card_eis(dir, eids[i])), *j;
 
         j = post(port1, "eum1", EUM1, "es1/registerEIS", m, NULL, 0, 200, NULL);
@@ -430,6 +435,99 @@ static void old_keys_deleted(void **state)
     expect(outcome(port1, "mno1", "audit-old-keys", 60, NULL), "Expired", NULL, NULL, NULL);
 }
 
+static void db_query(const char *db, const char *sql, char *out, size_t n);
+
+/* An ES7 call to SM-SR1 as smsr2; its final response. */
+static json_t *as_smsr2(const char *fn, json_t *m, const char *cid)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "es7/%s", fn);
+    json_decref(post(port1, "smsr2", SMSR2, path, m, cid, 0, 202, NULL));
+    json_decref(m);
+    return outcome(port1, "smsr2", cid, 60, NULL);
+}
+
+/* The card checks what the new SM-SR presents, whatever the SM-SRs let through: with SM-SR2
+ * away, SM-SR1 holds the change open; a party with SM-SR2's TLS identity then presents a
+ * CERT.SR.ECDSA signed by a key that is not the CI's (the card refuses it, 6982 -> 8.5.3 / 6.1)
+ * and, after the genuine certificate, a block 1 whose signature is not SM-SR2's (refused too).
+ * SM-SR2 comes back, and the change completes as if nothing happened. */
+static void forged_sr_identity(void **state)
+{
+    const char *eid = eids[1];
+    uint8_t der[1024], fake_ci[32], pk[65], sk_unused[65];
+    struct sm_secret *k = NULL;
+    struct sm_buf forged = SM_BUF_INIT;
+    struct sm_decode_err de;
+    struct sm_gpcert c;
+    char hex[2049], out[256], sql[256], cmd[1024];
+    size_t n, pklen = sizeof(pk);
+    FILE *f;
+    json_t *m, *j;
+
+    (void)state;
+    (void)sk_unused;
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", SMSR1);
+    expect(post(port2, "mno1", MNO1, "es4/prepareSMSRChange", m, NULL, 0, 200, NULL),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    itest_stop(&sr2, 5000);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-forged", 0, 202, NULL));
+    json_decref(m);
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(json_extract(params, '$.peerCall'), '') FROM operation WHERE "
+             "call_id = 'change-forged'");
+    for (int i = 0; i < 100; i++) {
+        db_query("sr1.db", sql, out, sizeof(out));
+        if (out[0])
+            break;
+        usleep(100 * 1000);
+    }
+    assert_true(out[0] != 0);
+    /* SM-SR2's certificate, re-signed by a key of our own */
+    f = fopen(path_in("pki/smsr2.gpcert", NULL), "rb");
+    assert_non_null(f);
+    n = fread(der, 1, sizeof(der), f);
+    fclose(f);
+    assert_int_equal(sm_gpcert_decode(der, n, &c, &de), 0);
+    assert_int_equal(sm_ec_keygen(SM_CURVE_P256, &sm_rng_system, &k, pk, &pklen), 0);
+    memcpy(fake_ci, k->data, 32);
+    sm_secret_free(k);
+    assert_int_equal(sm_gpcert_encode_sign(&c, SM_CURVE_P256, fake_ci, 32, &forged), 0);
+    sm_hex_encode_upper(forged.data, forged.len, hex);
+    sm_buf_free(&forged);
+    m = json_pack("{s:{s:{s:s}}, s:s}", "eis", "eumSignedInfo", "eid", eid, "smsrCertificate", hex);
+    expect(as_smsr2("authenticateSMSR", m, "forged-cert"), "Failed", "8.5.3", "6.1",
+           "CERT.SR.ECDSA");
+    /* the genuine certificate gets a challenge; a block 1 not signed by its key does not pass */
+    sm_hex_encode_upper(der, n, hex);
+    m = json_pack("{s:{s:{s:s}}, s:s}", "eis", "eumSignedInfo", "eid", eid, "smsrCertificate", hex);
+    j = as_smsr2("authenticateSMSR", m, "genuine-cert");
+    assert_string_equal(itest_exec_status(j), "Executed-Success");
+    assert_int_equal(strlen(json_string_value(json_object_get(j, "randomChallenge"))), 32);
+    json_decref(j);
+    sm_hex_encode_upper(pk, pklen, hex);
+    m = json_pack("{s:s, s:i, s:i, s:s, s:i, s:s, s:s, s:s}", "eid", eid, "keyVersionNumber", 2,
+                  "initialSequenceCounter", 0, "eccKeyLength", "ECC-256", "scenarioParameter", 9,
+                  "hostId", "00112233445566778899AABBCCDDEEFF", "ephemeralPublicKey", hex,
+                  "signature",
+                  "11111111111111111111111111111111111111111111111111111111111111111111111111111111"
+                  "111111111111111111111111111111111111111111111111");
+    expect(as_smsr2("createAdditionalKeySet", m, "forged-signature"), "Failed", "8.5.3", "6.1",
+           "signature");
+    /* SM-SR2 back (a new port): SM-SR1's handover goes through now */
+    assert_int_equal(start_sr(&sr2, "sr2", &port2), 0);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smsr -c sr1.conf entity callback smsr2 https://localhost:%d/gsma", dir,
+             SM_BIN_DIR, port2);
+    assert_int_equal(run(cmd), 0);
+    expect(outcome(port1, "mno1", "change-forged", 120, NULL), "Executed-Success", NULL, NULL,
+           NULL);
+    audit_ok(port2, eid, NULL);
+}
+
 static void db_query(const char *db, const char *sql, char *out, size_t n)
 {
     char cmd[1024];
@@ -461,7 +559,7 @@ static void restart_both(void)
  * databases pass an integrity check. */
 static void killed_mid_change(void **state)
 {
-    const char *eid = eids[1];
+    const char *eid = eids[2];
     json_t *m;
     char out[256], sent[256], keys[256];
 
@@ -512,11 +610,9 @@ static void responses_match_schemas(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(refusals),
-    cmocka_unit_test(smsr_change),
-    cmocka_unit_test(old_keys_deleted),
-    cmocka_unit_test(killed_mid_change),
-    cmocka_unit_test(responses_match_schemas),
+    cmocka_unit_test(refusals),          cmocka_unit_test(smsr_change),
+    cmocka_unit_test(old_keys_deleted),  cmocka_unit_test(forged_sr_identity),
+    cmocka_unit_test(killed_mid_change), cmocka_unit_test(responses_match_schemas),
 };
 
 int main(void)
