@@ -566,6 +566,19 @@ int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_sta
     }
     if (rc)
         goto out;
+    /* the consent counts when it came from an operator of the card (a profile's MNO) */
+    {
+        bool mno = false;
+
+        for (size_t i = 0; i < in.eis.nprofiles; i++)
+            mno |= !strcmp(in.eis.profiles[i].mno_id, h.mno_id);
+        if (!mno) {
+            sm_status_fail(st, 200, SM_SUBJ_EID, SM_RSN_NOT_ALLOWED, in.eid,
+                           "the change was prepared by %s, which has no profile on the card",
+                           h.mno_id);
+            goto out;
+        }
+    }
     /* step 3: the card is what its EUM says, up to a CI this SM-SR trusts */
     if (!a->ci) {
         sm_status_fail(st, 200, SM_SUBJ_PROVIDER, SM_RSN_UNAVAILABLE, NULL,

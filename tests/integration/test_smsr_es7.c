@@ -343,6 +343,18 @@ static void refusals(void **state)
            "Failed", "8.7", "4.2", "prepared");
     /* the card stayed with SM-SR1, unlocked and reachable */
     audit_ok(port1, eid, NULL);
+    /* a consent from an MNO without a profile on the card does not count */
+    m = json_pack("{s:s, s:s}", "eid", eid, "currentSmsrId", SMSR1);
+    expect(post(port2, "mno2", MNO2, "es4/prepareSMSRChange", m, NULL, 0, 200, NULL),
+           "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(
+        post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-foreign-consent", 0, 202, NULL));
+    json_decref(m);
+    expect(outcome(port1, "mno1", "change-foreign-consent", 60, NULL), "Failed", "8.7", "4.2",
+           "no profile");
+    audit_ok(port1, eid, NULL);
     m = eid_msg(eid);
     expect(post(port2, "mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), "Failed", "8.1.1", "3.9",
            NULL);
