@@ -167,10 +167,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_OP_ACTIVE_FN] = "SELECT " OP_COLS " FROM operation WHERE eid = :eid AND function = "
                           "'es4.smsrChange' AND state <> 'done' ORDER BY id LIMIT 1",
     /* the other SM-SR says its part ended: look at the waiting operation now */
-    [STMT_OP_PEER_WAKE] = "UPDATE operation SET next_ms = :now WHERE state = 'await-peer' AND "
-                          "json_extract(params, '$.peer') = :peer AND (:call IS NULL OR "
-                          "json_extract(params, '$.peerCall') = :call) AND (:eid IS NULL OR eid "
-                          "= :eid)",
+    [STMT_OP_PEER_WAKE] =
+        "UPDATE operation SET next_ms = :now WHERE state <> 'done' AND state = 'await-peer' AND "
+        "json_extract(params, '$.peer') = :peer AND (:call IS NULL OR "
+        "json_extract(params, '$.peerCall') = :call) AND (:eid IS NULL OR eid "
+        "= :eid)",
     /* is a chain of ES8 scripts open on the card (the requester's last relay asked for more and
      * did not fail)? */
     [STMT_OP_LAST_RELAY] = "SELECT coalesce(json_extract(params, '$.moreToDo'), 0) AND (state <> "
