@@ -655,3 +655,51 @@ int smdb_sync(struct smdb *db)
     }
     return rc;
 }
+
+int smdb_full_scans(struct smdb *db, char *out, size_t outlen)
+{
+    /* the tables that grow with use: a statement must reach their rows through an index */
+    static const char *const growing[] = {
+        "operation",   "card_notification", "outbox", "eis_audit", "api_call",
+        "eis_profile", "isdr_keyset",       "eis",    "handover",  "card"};
+    struct smdb_conn *c = smdb_acquire(db);
+    size_t used = 0;
+    int found = 0;
+
+    if (outlen)
+        out[0] = 0;
+    for (int i = 0; i < STMT_COUNT; i++) {
+        sqlite3_stmt *q = NULL;
+        char *sql;
+
+        if (!c->stmt[i])
+            continue; /* not in this database's schema */
+        if (!strncmp(stmt_sql[i], "SELECT count(*)", 15))
+            continue; /* a gauge for /metrics: counting is walking, by definition */
+        sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", stmt_sql[i]);
+        if (!sql || sqlite3_prepare_v2(c->h, sql, -1, &q, NULL) != SQLITE_OK) {
+            sqlite3_free(sql);
+            continue;
+        }
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(q, 3);
+
+            if (!d || strncmp(d, "SCAN ", 5) || strstr(d, " USING "))
+                continue;
+            for (size_t t = 0; t < sizeof(growing) / sizeof(growing[0]); t++) {
+                size_t n = strlen(growing[t]);
+
+                if (!strncmp(d + 5, growing[t], n) && (d[5 + n] == 0 || d[5 + n] == ' ')) {
+                    found++;
+                    if (used < outlen)
+                        used +=
+                            (size_t)snprintf(out + used, outlen - used, "statement %d: %s\n", i, d);
+                }
+            }
+        }
+        sqlite3_finalize(q);
+        sqlite3_free(sql);
+    }
+    smdb_release(db, c);
+    return found;
+}

@@ -202,6 +202,34 @@ static void group_commit(void **state)
     smdb_close(db);
 }
 
+/* No statement walks a table that grows with use (operations, journal, outbox, audit trail,
+ * registry) without an index: the SMS path once scanned every finished operation per PoR. */
+static void statements_use_indexes(void **state)
+{
+    const struct {
+        const struct sm_embedded_file *set;
+        enum smdb_schema schema;
+    } dbs[] = {{smdb_smsr_migrations, SMDB_SCHEMA_SMSR},
+               {smdb_smdp_migrations, SMDB_SCHEMA_DAEMON}};
+    char out[2048], why[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+        struct smdb_config cfg = {
+            .path = path, .migrations = dbs[i].set, .schema = dbs[i].schema, .pool_size = 1};
+        struct smdb *db = NULL;
+        int n;
+
+        unlink(path);
+        if (smdb_open(&cfg, &db, why, sizeof(why)))
+            fail_msg("open: %s", why);
+        n = smdb_full_scans(db, out, sizeof(out));
+        if (n)
+            fail_msg("%d full scan(s):\n%s", n, out);
+        smdb_close(db);
+    }
+}
+
 static void call_journal(void **state)
 {
     struct sm_api_call_record rec = {.requester = "2.999.10.1",
@@ -246,6 +274,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(entities_and_certificates),
     cmocka_unit_test(call_journal),
     cmocka_unit_test(group_commit),
+    cmocka_unit_test(statements_use_indexes),
 };
 
 SM_TEST_MAIN(tests, setup, teardown)

@@ -60,6 +60,10 @@ int smdb_ping(struct smdb *db);
 /* With synchronous "group": put every commit made so far on disk (one fdatasync of the WAL for
  * all concurrent callers). Elsewhere a no-op. Returns 0 or a negative errno. */
 int smdb_sync(struct smdb *db);
+/* How many of the daemon's statements read a table that grows with use (operations, journal,
+ * outbox, audit trail, registry, cards) without an index, each named in out; the counts behind
+ * the /metrics gauges are not looked at. 0 is the aim. */
+int smdb_full_scans(struct smdb *db, char *out, size_t outlen);
 /* WAL flushes smdb_sync made (group commit's figure). */
 unsigned long smdb_flush_count(struct smdb *db);
 unsigned long smdb_error_count(struct smdb *db);
