@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "eis_codec.h"
 #include "eis_lookup.h"
 #include "es5_engine.h"
 #include "es5_https.h"
@@ -627,13 +628,10 @@ void smsr_notify_owner(struct smsr_app *a, const struct smdb_profile *p, const c
                        const char *what, int64_t now)
 {
     char ts[32], id[160], path[96];
-    time_t t = (time_t)(now / 1000);
-    struct tm tm;
     json_t *m;
     char *text;
 
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    smsr_rfc3339(now, ts);
     for (int to_smdp = 0; to_smdp < 2; to_smdp++) {
         const char *target = to_smdp ? p->smdp_id : p->mno_id;
 

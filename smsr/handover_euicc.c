@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "eis_codec.h"
 #include "eis_lookup.h"
@@ -389,7 +388,7 @@ out:
 
 /* The ISD-R's key sets as they are now: ours added, the previous SM-SR's gone when the card
  * deleted them. */
-static void update_isdr(struct smsr_app *a, const struct smdb_op *op, const struct smdb_eis *e,
+static void update_isdr(struct smsr_app *a, const struct smdb_op *op, struct smdb_eis *e,
                         bool finalised)
 {
     json_t *p = json_loads(op->params ? op->params : "{}", 0, NULL);
@@ -415,9 +414,14 @@ static void update_isdr(struct smsr_app *a, const struct smdb_op *op, const stru
     ks = json_pack("{s:I, s:s}", "version", kvn, "type", "SCP80");
     json_array_append_new(sets, ks);
     text = json_dumps(isdr, JSON_COMPACT);
-    if (!text || smdb_eis_set_isdr(a->db, op->eid, text, sm_wall_ms()))
+    if (!text || smdb_eis_set_isdr(a->db, op->eid, text, sm_wall_ms())) {
         SM_LOGE(SM_LOG_DB, op->eid, "the ISD-R's key sets could not be updated");
-    free(text);
+        free(text);
+    } else {
+        /* the EIS in hand says what was stored (the notifications show it) */
+        free(e->isdr);
+        e->isdr = text;
+    }
     json_decref(p);
     json_decref(isdr);
 }
@@ -429,19 +433,13 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
     int64_t now = sm_wall_ms();
     struct smdb_eis e;
     char ts[32], id[64 + SM_ID_MAX + 32];
-    time_t t = (time_t)(now / 1000);
-    struct tm tm;
 
     smdb_eis_set_state(a->db, op->eid, "registered", op->requester, "taken over by SM-SR change",
                        op->requester, now);
     if (smdb_eis_get(a->db, op->eid, &e))
         return;
     update_isdr(a, op, &e, finalised);
-    smdb_eis_free(&e);
-    if (smdb_eis_get(a->db, op->eid, &e))
-        return;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    smsr_rfc3339(now, ts);
     for (size_t i = 0; i < e.nprofiles; i++) {
         const struct smdb_profile *p = &e.profiles[i];
         bool seen = false;
