@@ -361,6 +361,55 @@ static void refusals(void **state)
     json_decref(m);
 }
 
+/* POST /gsma/operations, where another SM-SR says a call of ours ended: only SM-SRs, only a
+ * JSON object naming the call; whatever comes, the daemon answers and keeps serving. */
+static void callback_input(void **state)
+{
+    static const struct {
+        const char *who, *body;
+        long status;
+    } cases[] = {
+        {"mno1", "{\"functionCallIdentifier\":\"x\"}", 403},
+        {"smsr2", "{\"functionCallIdentifier\":", 400},
+        {"smsr2", "[1,2]", 400},
+        {"smsr2", "{\"state\":\"done\"}", 400},
+        {"smsr2", "{\"functionCallIdentifier\":7}", 400},
+        /* a result nobody waits for is taken and ignored */
+        {"smsr2", "{\"functionCallIdentifier\":\"nobody-waits\",\"state\":\"done\"}", 200},
+    };
+    char url[128], *big;
+    struct itest_resp r;
+
+    (void)state;
+    snprintf(url, sizeof(url), "https://localhost:%d/gsma/operations", port1);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct itest_identity who = itest_as(dir, cases[i].who);
+
+        assert_int_equal(itest_request(&who, "POST", url, cases[i].body, strlen(cases[i].body), &r),
+                         0);
+        if (r.status != cases[i].status)
+            fail_msg("%s: HTTP %ld, expected %ld: %s", cases[i].body, r.status, cases[i].status,
+                     r.body);
+        itest_resp_free(&r);
+    }
+    {
+        struct itest_identity who = itest_as(dir, "smsr2");
+
+        /* GET is for reading a result by its identifier */
+        assert_int_equal(itest_request(&who, "GET", url, NULL, 0, &r), 0);
+        assert_int_equal(r.status, 405);
+        itest_resp_free(&r);
+        big = malloc(4 << 20);
+        assert_non_null(big);
+        memset(big, ' ', 4 << 20);
+        assert_int_equal(itest_request(&who, "POST", url, big, 4 << 20, &r), 0);
+        free(big);
+        assert_int_equal(r.status, 413);
+        itest_resp_free(&r);
+    }
+    audit_ok(port1, eids[1], NULL);
+}
+
 /* The change itself, then the card under SM-SR2 and out of SM-SR1's reach. */
 static void smsr_change(void **state)
 {
@@ -622,9 +671,13 @@ static void responses_match_schemas(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(refusals),          cmocka_unit_test(smsr_change),
-    cmocka_unit_test(old_keys_deleted),  cmocka_unit_test(forged_sr_identity),
-    cmocka_unit_test(killed_mid_change), cmocka_unit_test(responses_match_schemas),
+    cmocka_unit_test(refusals),
+    cmocka_unit_test(callback_input),
+    cmocka_unit_test(smsr_change),
+    cmocka_unit_test(old_keys_deleted),
+    cmocka_unit_test(forged_sr_identity),
+    cmocka_unit_test(killed_mid_change),
+    cmocka_unit_test(responses_match_schemas),
 };
 
 int main(void)
