@@ -368,15 +368,28 @@ int smsr_es5_key_establishment_decode(const uint8_t *buf, size_t len,
 }
 
 int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_t n,
-                                       const uint8_t *addr, size_t addr_len, struct sm_buf *out)
+                                       const uint8_t *addr, size_t addr_len, const uint8_t *scp81,
+                                       size_t scp81_len, struct sm_buf *out)
 {
     uint8_t del[5 * 16], sd[64];
-    struct sm_capdu a[2] = {
+    struct sm_capdu a[3] = {
         {.cla = 0x80, .ins = 0xE4, .p1 = 0x00, .p2 = 0x00, .data = del, .has_le = true, .le = 256},
         {.cla = 0x80, .ins = 0xE2, .p1 = 0x88, .p2 = 0x00, .data = sd},
+        /* block 1 alone: P1 89 (last block, DGI, response). Njiwa sends P2 01 (es8 spec 1.6), but
+         * a lone block is block number 00 for GP 2.2 11.11, and a card checks the sequence [?] */
+        {.cla = 0x80,
+         .ins = 0xE2,
+         .p1 = 0x89,
+         .p2 = 0x00,
+         .data = scp81,
+         .lc = scp81_len,
+         .has_le = true,
+         .le = 256},
     };
+    size_t k = 1;
 
-    if (!n || n > 16 || (addr && (!addr_len || addr_len > sizeof(sd) - 7)))
+    if (!n || n > 16 || (addr && (!addr_len || addr_len > sizeof(sd) - 7)) ||
+        (scp81 && (!scp81_len || scp81_len > 255)))
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = del + 5 * i;
@@ -398,8 +411,11 @@ int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_
         sd[6] = (uint8_t)addr_len;
         memcpy(sd + 7, addr, addr_len);
         a[1].lc = addr_len + 7;
+        k++;
     }
-    return script_of(a, addr ? 2 : 1, out);
+    if (scp81)
+        a[k++] = a[2];
+    return script_of(a, k, out);
 }
 
 int smsr_es5_chain_script(uint8_t chain, struct sm_buf *script)

@@ -62,12 +62,15 @@ int smsr_es5_key_establishment_decode(const uint8_t *buf, size_t len,
                                       struct smsr_key_establishment_answer *out);
 /* FinaliseISDRhandover (es5 spec 1.2): DELETE 80 E4 00 00 {F2 03 <KVN> <first KID> <last KID>}*
  * 00 removing the old SM-SR's key sets; then, when addr is not NULL, UpdateSMSRAddressing-
- * Parameters STORE DATA 80 E2 88 00 {3A07 {A3 {81 <addr>}}} in the same script. */
+ * Parameters STORE DATA 80 E2 88 00 {3A07 {A3 {81 <addr>}}} in the same script; then, when scp81
+ * is not NULL, STORE DATA 80 E2 89 00 <scp81> creating this SM-SR's SCP81 key set (block 1 without
+ * a signature, es8 spec 1.6). */
 struct smsr_keyset_ref {
     uint8_t kvn, first_kid, last_kid;
 };
 int smsr_es5_finalise_handover_command(const struct smsr_keyset_ref *sets, size_t n,
-                                       const uint8_t *addr, size_t addr_len, struct sm_buf *out);
+                                       const uint8_t *addr, size_t addr_len, const uint8_t *scp81,
+                                       size_t scp81_len, struct sm_buf *out);
 
 /* The card's answer script: its R-APDUs in order. */
 #define SMSR_ES5_MAX_RAPDU 16

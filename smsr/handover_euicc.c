@@ -9,7 +9,8 @@
  *            wrapped, block 1 signed with SK.SR.ECDSA; ES7.CreateAdditionalKeySet -> receipt,
  *            compared with ours: from here the card is ours (step 5);
  *   finalise FinaliseISDRhandover with the new keys (the old SM-SR's key sets deleted) and, if
- *            configured, this SM-SR's SMS address for the card's notifications.
+ *            configured, this SM-SR's SMS address for the card's notifications and, for a card
+ *            that supports HTTPS, an SCP81 key set of this SM-SR (create_scp81_key_set.c).
  * The answer goes to the current SM-SR (which then forgets the card) and every MNO and SM-DP
  * with a profile on the card hears HandleSMSRChangeNotification. A failure before the receipt
  * matched leaves nothing here; after it, the change stands and ends Executed-WithWarning.
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "create_scp81_key_set.h"
 #include "eis_codec.h"
 #include "eis_lookup.h"
 #include "eis_verify.h"
@@ -268,12 +270,44 @@ static size_t address_bytes(const char *addr, uint8_t *out, size_t max)
     return len;
 }
 
+/* An SCP81 key set for a card that supports HTTPS, when configured; the script's index of its
+ * command and what checks the answer go into params. */
+static int scp81_block(struct smsr_app *a, const struct smdb_op *op, json_t *p,
+                       struct sm_buf *block)
+{
+    struct smdb_eis e;
+    json_t *pending;
+    bool http;
+    int rc;
+
+    if (!a->cfg->es7_scp81_key_set || smdb_eis_get(a->db, op->eid, &e))
+        return 0;
+    http = e.http_support;
+    smdb_eis_free(&e);
+    if (!http)
+        return 0;
+    pending = json_object();
+    if (!pending)
+        return -ENOMEM;
+    rc = smsr_scp81_key_set_block(a, op->eid, json_object_get(p, "oldSets"),
+                                  sm_json_str(p, "ecasdPk"), pending, block);
+    if (rc) {
+        /* the change goes on without it: the card stays reachable by SMS */
+        SM_LOGW(SM_LOG_API, op->eid, "no SCP81 key set offered to the card (%d)", rc);
+        json_decref(pending);
+        sm_buf_free(block);
+        return 0;
+    }
+    json_object_set_new(p, "scp81", pending);
+    return 0;
+}
+
 /* Step 5 passed: the card is ours. Step 6: the finalisation script. */
 static int start_finalise(struct smsr_app *a, struct smdb_op *op, json_t *p)
 {
     const json_t *sets = json_object_get(p, "oldSets"), *s;
     struct smsr_keyset_ref refs[16];
-    struct sm_buf script = SM_BUF_INIT;
+    struct sm_buf script = SM_BUF_INIT, ks81 = SM_BUF_INIT;
     uint8_t addr[16];
     size_t n = 0, addrlen = 0, i;
     int rc;
@@ -290,9 +324,16 @@ static int start_finalise(struct smsr_app *a, struct smdb_op *op, json_t *p)
     }
     if (a->cfg->es7_update_address)
         addrlen = address_bytes(a->cfg->es5_address, addr, sizeof(addr));
-    rc = smsr_es5_finalise_handover_command(refs, n, addrlen ? addr : NULL, addrlen, &script);
+    rc = scp81_block(a, op, p, &ks81);
+    if (!rc)
+        rc = smsr_es5_finalise_handover_command(refs, n, addrlen ? addr : NULL, addrlen,
+                                                ks81.len ? ks81.data : NULL, ks81.len, &script);
+    sm_buf_free(&ks81);
     if (rc)
         return rc;
+    /* the SCP81 block's answer comes after the deletion's and the address's */
+    if (json_object_get(p, "scp81"))
+        json_object_set_new(json_object_get(p, "scp81"), "index", json_integer(addrlen ? 2 : 1));
     json_object_set_new(p, "phase", json_string("finalise"));
     json_object_del(p, "peerCall");
     rc = set_params(op, p);
@@ -300,7 +341,7 @@ static int start_finalise(struct smsr_app *a, struct smdb_op *op, json_t *p)
         sm_buf_free(&script);
         return rc;
     }
-    smdb_handover_delete(a->db, op->eid);
+    smdb_handover_complete(a->db, op->eid, sm_wall_ms());
     smdb_eis_audit(a->db, op->eid, a->cfg->base.id, "ISD-R key set established",
                    json_string_value(json_object_get(p, "receipt")), sm_wall_ms());
     free(op->script);
@@ -389,7 +430,7 @@ out:
 /* The ISD-R's key sets as they are now: ours added, the previous SM-SR's gone when the card
  * deleted them. */
 static void update_isdr(struct smsr_app *a, const struct smdb_op *op, struct smdb_eis *e,
-                        bool finalised)
+                        bool finalised, unsigned kvn81)
 {
     json_t *p = json_loads(op->params ? op->params : "{}", 0, NULL);
     json_t *isdr = json_loads(e->isdr ? e->isdr : "{}", 0, NULL);
@@ -413,6 +454,9 @@ static void update_isdr(struct smsr_app *a, const struct smdb_op *op, struct smd
     }
     ks = json_pack("{s:I, s:s}", "version", kvn, "type", "SCP80");
     json_array_append_new(sets, ks);
+    if (kvn81)
+        json_array_append_new(sets,
+                              json_pack("{s:i, s:s}", "version", (int)kvn81, "type", "SCP81"));
     text = json_dumps(isdr, JSON_COMPACT);
     if (!text || smdb_eis_set_isdr(a->db, op->eid, text, sm_wall_ms())) {
         SM_LOGE(SM_LOG_DB, op->eid, "the ISD-R's key sets could not be updated");
@@ -428,7 +472,7 @@ static void update_isdr(struct smsr_app *a, const struct smdb_op *op, struct smd
 
 /* The change stands (with or without the finalisation): the card takes operations here, and
  * the MNOs and SM-DPs of its profiles hear it (sgp02 7.8 step 7). */
-static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finalised)
+static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finalised, unsigned kvn81)
 {
     int64_t now = sm_wall_ms();
     struct smdb_eis e;
@@ -438,7 +482,7 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
                        op->requester, now);
     if (smdb_eis_get(a->db, op->eid, &e))
         return;
-    update_isdr(a, op, &e, finalised);
+    update_isdr(a, op, &e, finalised, kvn81);
     smsr_rfc3339(now, ts);
     for (size_t i = 0; i < e.nprofiles; i++) {
         const struct smdb_profile *p = &e.profiles[i];
@@ -498,10 +542,23 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
 static int answer(struct smsr_app *a, const struct smdb_op *op, const struct smsr_es5_answer *ans,
                   struct smsr_es5_result *r)
 {
+    json_t *p = json_loads(op->params ? op->params : "{}", 0, NULL);
+    const json_t *pending = json_object_get(p, "scp81");
+    unsigned at81 = pending ? (unsigned)json_integer_value(json_object_get(pending, "index"))
+                            : SMSR_ES5_MAX_RAPDU;
     bool ok = ans->n >= 1 && ans->r[0].sw == 0x9000;
+    unsigned kvn81 = 0;
+    char why[200] = "";
 
-    for (unsigned i = 1; i < ans->n; i++)
+    for (unsigned i = 1; i < ans->n && i < at81; i++)
         ok &= ans->r[i].sw == 0x9000;
+    if (pending && ok && at81 < ans->n) {
+        if (!smsr_scp81_key_set_answer(a, op->eid, pending, ans->r[at81].sw, ans->r[at81].data,
+                                       ans->r[at81].len, why, sizeof(why)))
+            kvn81 = (unsigned)json_integer_value(json_object_get(pending, "kvn"));
+    } else if (pending && ok) {
+        snprintf(why, sizeof(why), "the card did not run the SCP81 key set command");
+    }
     if (!ok) {
         /* step 5 passed: the change stands, with what is left undone said (never Failed) */
         sm_status_set(&r->st, SM_EXEC_WARNING, 200, SM_SUBJ_ISDR, SM_RSN_EXECUTION_ERROR, op->eid,
@@ -509,8 +566,15 @@ static int answer(struct smsr_app *a, const struct smdb_op *op, const struct sms
                       "(SW %04X): the previous SM-SR's key sets remain",
                       ans->n ? ans->r[ans->n - 1].sw : 0x6F00);
         smsr_es5_response_data(r, op);
+    } else if (why[0]) {
+        sm_status_set(&r->st, SM_EXEC_WARNING, 200, SM_SUBJ_ISDR, SM_RSN_EXECUTION_ERROR, op->eid,
+                      "the card is managed here now, but without an SCP81 key set of this SM-SR "
+                      "(%s): it is reached by SMS",
+                      why);
+        SM_LOGW(SM_LOG_API, op->eid, "%s", why);
     }
-    taken_over(a, op, ok);
+    json_decref(p);
+    taken_over(a, op, ok, kvn81);
     return 0;
 }
 
@@ -519,7 +583,7 @@ static void expired(struct smsr_app *a, const struct smdb_op *op, struct sm_stat
     sm_status_set(st, SM_EXEC_WARNING, 200, SM_SUBJ_ISDR, SM_RSN_TTL_EXPIRED, op->eid,
                   "the card is managed here now, but did not answer FinaliseISDRhandover: the "
                   "previous SM-SR's key sets may remain");
-    taken_over(a, op, false);
+    taken_over(a, op, false, 0);
 }
 
 const struct smsr_es5_fn smsr_fn_handover_euicc = {.name = "handoverEUICC",
@@ -533,6 +597,31 @@ const struct sm_json_field smsr_handover_euicc_body[] = {
     {"eis", SM_JT_OBJECT, true, 0, NULL, SM_SUBJ_EIS, NULL, 0, 0},
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };
+
+/* 7.8 Retry: the previous SM-SR timed out after the card's receipt matched here and hands the
+ * card over again. The card is ours already: steps 3-5 are skipped and the answer is a warning,
+ * on which the previous SM-SR forgets the card. */
+static bool retried(struct smsr_app *a, const struct sm_api_call *call,
+                    const struct smdb_handover *h, struct sm_status *st)
+{
+    struct smdb_eis e;
+    char ts[32];
+
+    if (!h->completed_ms || strcmp(h->from_smsr, call->caller->id) ||
+        smdb_eis_get(a->db, h->eid, &e))
+        return false;
+    smdb_eis_free(&e);
+    smsr_rfc3339(h->completed_ms, ts);
+    sm_status_set(st, SM_EXEC_WARNING, 200, SM_SUBJ_EID, SM_RSN_ALREADY_IN_USE, h->eid,
+                  "the card was taken over already (its key set established here at %s): a "
+                  "retried handover",
+                  ts);
+    smdb_eis_audit(a->db, h->eid, call->caller->id, "SM-SR change retried",
+                   "answered from the completed change", call->now_ms);
+    SM_LOGI(SM_LOG_API, h->eid, "%s hands the card over again: taken over already at %s",
+            call->caller->name, ts);
+    return true;
+}
 
 int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {
@@ -554,6 +643,8 @@ int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_sta
     if (rc)
         goto out;
     rc = smdb_handover_get(a->db, in.eid, &h);
+    if (!rc && retried(a, call, &h, st))
+        goto out;
     if (rc == -ENOENT ||
         (!rc && (strcmp(h.from_smsr, call->caller->id) || h.expires_ms < call->now_ms))) {
         rc = 0;

@@ -57,6 +57,10 @@ static const struct sm_cfg_key smsr_keys[] = {
     {"es7", "update_address", SM_CFG_BOOL, OFF(es7_update_address), "yes", 0, 0, NULL,
      "after taking a card over, give it this SM-SR's SMS address (UpdateSMSRAddressing"
      "Parameters) so that its notifications come here"},
+    {"es7", "scp81_key_set", SM_CFG_BOOL, OFF(es7_scp81_key_set), "yes", 0, 0, NULL,
+     "after taking over a card that supports HTTPS, create this SM-SR's SCP81 key set (TLS-PSK, "
+     "KVN 40-4F) in the finalisation script, so that the HTTPS path works (block 1 without a "
+     "signature over the new SCP80 channel, es8 spec 1.6) [?]; no: the card is reached by SMS"},
 };
 
 static const struct sm_cfg_table tables[] = {

@@ -32,6 +32,7 @@ struct smsr_cfg {
     char *es7_key;          /* SK.SR.ECDSA (PEM) */
     long es7_scenario;      /* key establishment scenario parameter */
     bool es7_update_address;
+    bool es7_scp81_key_set;
 };
 
 /* An EUM's transport key for the key values of its EISs (ES1; bilateral, sgp02 4.1). */

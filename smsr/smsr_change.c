@@ -62,6 +62,22 @@ static int set_params(struct smdb_op *op, json_t *p)
     return 0;
 }
 
+/* Step 7: the card is the new SM-SR's; its keys here are of no use to anyone. */
+static int handed_over(struct smsr_app *a, const struct smdb_op *op, const char *target,
+                       struct smsr_es5_result *r)
+{
+    int rc = smdb_eis_forget(a->db, op->eid, op->requester, "handed over to another SM-SR", target,
+                             sm_wall_ms());
+
+    if (rc)
+        return rc;
+    SM_LOGI(SM_LOG_API, op->eid, "the card is managed by %s now; its keys are deleted here",
+            target);
+    if (r->st.status == SM_EXEC_SUCCESS)
+        sm_status_ok(&r->st);
+    return 0;
+}
+
 /* Send the EIS to the new SM-SR (step 2). */
 static int hand_over(struct smsr_app *a, struct sm_http_client *http, struct smdb_op *op, json_t *p,
                      struct smsr_es5_result *r)
@@ -97,6 +113,13 @@ static int hand_over(struct smsr_app *a, struct sm_http_client *http, struct smd
     }
     rc = smsr_peer_call(a, http, target, "handoverEUICC", call_id, json_pack("{s:o}", "eis", view),
                         &answer, &r->st, err, sizeof(err));
+    if (!rc && answer) {
+        /* answered at once: the new SM-SR had taken the card over before (7.8 retry, a warning)
+         * or this call had been made and done before */
+        json_decref(answer);
+        rc = handed_over(a, op, target, r);
+        return rc ? rc : SMSR_STEP_DONE;
+    }
     json_decref(answer);
     if (rc == 1) {
         char msg[sizeof(r->st.message)];
@@ -170,17 +193,11 @@ static int step(struct smsr_app *a, struct sm_http_client *http, struct smdb_op 
     smsr_peer_status(resp, &r->st);
     json_decref(resp);
     if (r->st.status == SM_EXEC_SUCCESS || r->st.status == SM_EXEC_WARNING) {
-        /* step 7: the card is the new SM-SR's; its keys here are of no use to anyone */
-        rc = smdb_eis_forget(a->db, op->eid, op->requester, "handed over to another SM-SR", target,
-                             sm_wall_ms());
+        rc = handed_over(a, op, target, r);
         if (rc) {
             json_decref(p);
             return rc;
         }
-        SM_LOGI(SM_LOG_API, op->eid, "the card is managed by %s now; its keys are deleted here",
-                target);
-        if (r->st.status == SM_EXEC_SUCCESS)
-            sm_status_ok(&r->st);
     } else {
         char msg[sizeof(r->st.message)];
 

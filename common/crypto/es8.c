@@ -318,21 +318,18 @@ static int epk_parse(const uint8_t *buf, const struct sm_tlv *t, enum sm_curve c
     return 0;
 }
 
-int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve curve,
-                               const uint8_t *signer_pub, size_t signer_publen, const uint8_t *rc_,
-                               size_t rclen, struct sm_es8_block1 *out, struct sm_decode_err *err)
+/* 3A02 {A6} 7F49 {ePK}: the CRT and the ephemeral key; pos after 7F49. */
+static int block1_split(const uint8_t *data, size_t len, enum sm_curve curve, size_t fs,
+                        struct sm_es8_block1 *v, size_t *pos, struct sm_decode_err *err)
 {
-    size_t fs = sm_curve_field_size(curve), pos = 0, crt_off;
-    struct sm_buf tbs = SM_BUF_INIT;
-    struct sm_es8_block1 v;
+    size_t crt_off;
     struct sm_dgi d;
-    struct sm_tlv t, s;
+    struct sm_tlv t;
     int rc;
 
-    if (!data || !out || !fs || !rc_ || !rclen)
-        return -EINVAL;
-    memset(&v, 0, sizeof(v));
-    rc = sm_dgi_next(data, len, &pos, false, &d, err);
+    memset(v, 0, sizeof(*v));
+    *pos = 0;
+    rc = sm_dgi_next(data, len, pos, false, &d, err);
     if (rc == -ENODATA)
         return sm_decode_fail(err, -EBADMSG, 0, "empty block 1");
     if (rc)
@@ -340,14 +337,30 @@ int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve cu
     if (d.tag != DGI_CRT)
         return sm_decode_fail(err, -EBADMSG, 0, "expected DGI 3a02, found %04x", d.tag);
     crt_off = (size_t)(d.value - data);
-    rc = crt_decode_at(data, crt_off, crt_off + d.len, &v.crt, err);
+    rc = crt_decode_at(data, crt_off, crt_off + d.len, &v->crt, err);
     if (rc)
         return rc;
-    v.crt_tlv = d.value;
-    v.crt_tlv_len = d.len;
-    rc = expect(data, len, &pos, TAG_EPK, 1, len, &t, err);
+    v->crt_tlv = d.value;
+    v->crt_tlv_len = d.len;
+    rc = expect(data, len, pos, TAG_EPK, 1, len, &t, err);
     if (!rc)
-        rc = epk_parse(data, &t, curve, fs, v.epk, &v.epk_len, err);
+        rc = epk_parse(data, &t, curve, fs, v->epk, &v->epk_len, err);
+    return rc;
+}
+
+int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve curve,
+                               const uint8_t *signer_pub, size_t signer_publen, const uint8_t *rc_,
+                               size_t rclen, struct sm_es8_block1 *out, struct sm_decode_err *err)
+{
+    size_t fs = sm_curve_field_size(curve), pos = 0;
+    struct sm_buf tbs = SM_BUF_INIT;
+    struct sm_es8_block1 v;
+    struct sm_tlv s;
+    int rc;
+
+    if (!data || !out || !fs || !rc_ || !rclen)
+        return -EINVAL;
+    rc = block1_split(data, len, curve, fs, &v, &pos, err);
     if (!rc)
         rc = sig_input(data, pos, rc_, rclen, &tbs);
     if (!rc)
@@ -363,6 +376,23 @@ int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve cu
             sm_decode_fail(err, rc, 0, "signer public key not usable");
     }
     sm_buf_free(&tbs);
+    if (!rc)
+        *out = v;
+    return rc;
+}
+
+int sm_es8_block1_parse(const uint8_t *data, size_t len, enum sm_curve curve,
+                        struct sm_es8_block1 *out, struct sm_decode_err *err)
+{
+    size_t fs = sm_curve_field_size(curve), pos = 0;
+    struct sm_es8_block1 v;
+    int rc;
+
+    if (!data || !out || !fs)
+        return -EINVAL;
+    rc = block1_split(data, len, curve, fs, &v, &pos, err);
+    if (!rc && pos != len)
+        rc = sm_decode_fail(err, -EBADMSG, pos, "unexpected data after tag 7f49");
     if (!rc)
         *out = v;
     return rc;

@@ -185,9 +185,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
                               "kvn = :kvn",
     [STMT_HO_PUT] = "INSERT OR REPLACE INTO handover (eid, from_smsr, mno_id, prepared_ms, "
                     "expires_ms) VALUES (:eid, :from, :mno, :now, :expires)",
-    [STMT_HO_GET] = "SELECT from_smsr, mno_id, prepared_ms, expires_ms FROM handover WHERE eid = "
-                    ":eid",
-    [STMT_HO_DELETE] = "DELETE FROM handover WHERE eid = :eid",
+    [STMT_HO_GET] = "SELECT from_smsr, mno_id, prepared_ms, expires_ms, completed_ms FROM handover "
+                    "WHERE eid = :eid",
+    [STMT_HO_COMPLETE] = "UPDATE handover SET completed_ms = :now WHERE eid = :eid",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */

@@ -88,7 +88,7 @@ enum smdb_stmt {
     STMT_SR_KEYSET_DELETE,
     STMT_HO_PUT,
     STMT_HO_GET,
-    STMT_HO_DELETE,
+    STMT_HO_COMPLETE,
     STMT_COUNT
 };
 

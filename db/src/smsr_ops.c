@@ -646,6 +646,7 @@ int smdb_handover_get(struct smdb *db, const char *eid, struct smdb_handover *ou
         smdb_col_text(s, 1, out->mno_id, sizeof(out->mno_id));
         out->prepared_ms = sqlite3_column_int64(s, 2);
         out->expires_ms = sqlite3_column_int64(s, 3);
+        out->completed_ms = sqlite3_column_int64(s, 4);
         rc = 0;
     } else {
         rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "handover get", rc);
@@ -655,14 +656,15 @@ int smdb_handover_get(struct smdb *db, const char *eid, struct smdb_handover *ou
     return rc;
 }
 
-int smdb_handover_delete(struct smdb *db, const char *eid)
+int smdb_handover_complete(struct smdb *db, const char *eid, int64_t now_ms)
 {
     struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_HO_DELETE);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_HO_COMPLETE);
     int rc;
 
     smdb_bind_text(s, ":eid", eid);
-    rc = smdb_exec_stmt(db, c, s, "handover delete");
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "handover complete");
     smdb_release(db, c);
     return rc;
 }

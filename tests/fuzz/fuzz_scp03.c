@@ -50,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* ES8 key establishment input */
     sm_es8_crt_decode(data, size, &crt, NULL);
     sm_es8_block1_parse_verify(data, size, SM_CURVE_P256, NULL, 0, hc, 8, &blk, NULL);
+    sm_es8_block1_parse(data, size, SM_CURVE_P256, &blk, NULL);
     sm_scp03_clear(&card);
     sm_scp03_clear(&host);
     sm_buf_free(&a);

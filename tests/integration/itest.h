@@ -83,6 +83,9 @@ int itest_receiver_start(const char *dir, itest_post_fn fn, void *arg, struct MH
 
 /* The development-PKI identity name under dir/pki (8 rotating static buffers). */
 struct itest_identity itest_as(const char *dir, const char *name);
+/* The value of a metric (its first sample) at https://localhost:port/metrics, read as admin;
+ * -1 when it is not there. */
+double itest_metric(const char *dir, int port, const char *name);
 /* POST https://localhost:port/gsma/<path> as name (OID id) with members plus the header (call_id;
  * validityPeriod when validity > 0). Fails unless the answer is HTTP expect_http (0: any 2xx);
  * records it for schema when given. Returns the answer's JSON. */

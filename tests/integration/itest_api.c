@@ -203,3 +203,25 @@ const char *itest_bearer(void)
 
     return b && !strcmp(b, "sms") ? "sms" : "https";
 }
+
+double itest_metric(const char *dir, int port, const char *name)
+{
+    struct itest_identity who = itest_as(dir, "admin");
+    struct itest_resp r;
+    char url[128];
+    const char *p;
+    double v = -1;
+
+    snprintf(url, sizeof(url), "https://localhost:%d/metrics", port);
+    assert_int_equal(itest_request(&who, "GET", url, NULL, 0, &r), 0);
+    assert_int_equal(r.status, 200);
+    for (p = r.body; p && (p = strstr(p, name));) {
+        if ((p == r.body || p[-1] == '\n') && (p[strlen(name)] == ' ' || p[strlen(name)] == '{')) {
+            v = atof(strchr(p, ' ') + 1);
+            break;
+        }
+        p += strlen(name);
+    }
+    itest_resp_free(&r);
+    return v;
+}

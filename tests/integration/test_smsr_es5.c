@@ -88,11 +88,6 @@ static int start_smsr(void)
     return port > 0 ? 0 : -1;
 }
 
-static struct itest_identity as(const char *name)
-{
-    return itest_as(dir, name);
-}
-
 /* POST /gsma/<path> as name (OID id); the answer's JSON. validity 0: none. */
 /* POST /gsma/<path> as name (OID id); the answer's JSON. validity 0: none. */
 static json_t *post(const char *name, const char *id, const char *path, json_t *members,
@@ -1112,24 +1107,7 @@ static void bearer_used(void **state)
 /* A Prometheus counter or gauge (first sample of name) from /metrics, as the admin reads it. */
 static double metric(const char *name)
 {
-    struct itest_identity who = as("admin");
-    struct itest_resp r;
-    char url[128];
-    const char *p;
-    double v = -1;
-
-    snprintf(url, sizeof(url), "https://localhost:%d/metrics", port);
-    assert_int_equal(itest_request(&who, "GET", url, NULL, 0, &r), 0);
-    assert_int_equal(r.status, 200);
-    for (p = r.body; p && (p = strstr(p, name));) {
-        if ((p == r.body || p[-1] == '\n') && (p[strlen(name)] == ' ' || p[strlen(name)] == '{')) {
-            v = atof(strchr(p, ' ') + 1);
-            break;
-        }
-        p += strlen(name);
-    }
-    itest_resp_free(&r);
-    return v;
+    return itest_metric(dir, port, name);
 }
 
 /* The engine's own metrics say what happened. */

@@ -437,23 +437,29 @@ static void smsr_change(void **state)
     assert_string_equal(itest_exec_status(j), "Executed-Success");
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "eis"), "smsrId")),
                         SMSR2);
-    /* its ISD-R holds SM-SR2's SCP80 key set only: SM-SR1's SCP80 and SCP81 sets are deleted */
+    /* its ISD-R holds SM-SR2's key sets only: SM-SR1's SCP80 (01) and SCP81 (40) sets are
+     * deleted; SM-SR2 made an SCP80 set by key establishment and then an SCP81 set (the card
+     * supports HTTPS) under a KVN SM-SR1's set did not use */
     {
         json_t *sets =
                    json_object_get(json_object_get(json_object_get(j, "eis"), "isdR"), "keyset"),
                *ks;
-        size_t i, count = 0;
+        size_t i, n80 = 0, n81 = 0;
 
         json_array_foreach(sets, i, ks) {
             const char *type = json_string_value(json_object_get(ks, "type"));
+            json_int_t kvn = json_integer_value(json_object_get(ks, "version"));
 
-            if (type && (!strcmp(type, "SCP80") || !strcmp(type, "SCP81"))) {
-                assert_string_equal(type, "SCP80");
-                assert_int_not_equal(json_integer_value(json_object_get(ks, "version")), 1);
-                count++;
+            if (type && !strcmp(type, "SCP80")) {
+                assert_int_not_equal(kvn, 1);
+                n80++;
+            } else if (type && !strcmp(type, "SCP81")) {
+                assert_int_equal(kvn, 0x41);
+                n81++;
             }
         }
-        assert_int_equal(count, 1);
+        assert_int_equal(n80, 1);
+        assert_int_equal(n81, 1);
     }
     json_decref(j);
     json_decref(m);
@@ -462,9 +468,15 @@ static void smsr_change(void **state)
     assert_non_null(n);
     record_notification(n);
     json_decref(n);
-    /* SM-SR2 reaches the card with its own keys; the card's notification of a profile change
-     * comes to SM-SR2's address (given in the finalisation) */
+    /* SM-SR2 reaches the card with its own keys, over HTTPS with its new SCP81 set when that
+     * is the bearer; the card's notification of a profile change comes to SM-SR2's address
+     * (given in the finalisation) */
+    assert_true(itest_metric(dir, port2, "sm_smsr_admin_sessions_total") == 0);
     audit_ok(port2, eid, "es4.auditEIS.response.schema.json");
+    if (!strcmp(itest_bearer(), "https"))
+        assert_true(itest_metric(dir, port2, "sm_smsr_admin_sessions_total") >= 1);
+    else
+        assert_true(itest_metric(dir, port2, "sm_smsr_admin_sessions_total") == 0);
     m = json_pack("{s:s, s:s}", "eid", eid, "iccid", oper_iccids[0]);
     json_decref(post(port2, "mno1", MNO1, "es4/enableProfile", m, "enable-after", 0, 202, NULL));
     json_decref(m);
@@ -494,6 +506,28 @@ static void old_keys_deleted(void **state)
     json_decref(m);
     /* the card drops packets under a key set it does not have: no PoR, the audit expires */
     expect(outcome(port1, "mno1", "audit-old-keys", 60, NULL), "Expired", NULL, NULL, NULL);
+}
+
+/* 7.8 Retry: SM-SR1 holds the card again (as it would after timing out while SM-SR2 verified
+ * the receipt: old_keys_deleted registered it again) though SM-SR2 took it over. The MNO's
+ * SMSRChange at SM-SR1 ends at once with SM-SR2's warning, without the card (steps 3-5
+ * skipped), and SM-SR1 forgets the card; SM-SR2 keeps managing it. */
+static void retry_after_timeout(void **state)
+{
+    const char *eid = eids[0];
+    json_t *m;
+
+    (void)state;
+    m = json_pack("{s:s, s:s}", "eid", eid, "targetSmsrId", SMSR2);
+    json_decref(post(port1, "mno1", MNO1, "es4/smsrChange", m, "change-retry", 0, 202, NULL));
+    json_decref(m);
+    expect(outcome(port1, "mno1", "change-retry", 60, "es4.smsrChange.response.schema.json"),
+           "Executed-WithWarning", "8.1.1", "3.3", "taken over already");
+    m = eid_msg(eid);
+    expect(post(port1, "mno1", MNO1, "es4/getEIS", m, NULL, 0, 200, NULL), "Failed", "8.1.1", "3.9",
+           NULL);
+    json_decref(m);
+    audit_ok(port2, eid, "es4.auditEIS.response.schema.json");
 }
 
 static void db_query(const char *db, const char *sql, char *out, size_t n);
@@ -675,6 +709,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(callback_input),
     cmocka_unit_test(smsr_change),
     cmocka_unit_test(old_keys_deleted),
+    cmocka_unit_test(retry_after_timeout),
     cmocka_unit_test(forged_sr_identity),
     cmocka_unit_test(killed_mid_change),
     cmocka_unit_test(responses_match_schemas),

@@ -521,6 +521,33 @@ static int parse_hex(const char *h, struct sm_decode_err *e)
     return sm_es8_block1_parse_verify(data, n, SM_CURVE_P256, pkdp, 65, rc, 16, &out, e);
 }
 
+/* Block 1 without a signature (the SCP81 key set after SM-SR change, es8 spec 1.6). */
+static void block1_unsigned(void **state)
+{
+    uint8_t data[300];
+    struct sm_es8_block1 out;
+    struct sm_decode_err e;
+    size_t n;
+
+    (void)state;
+    n = hx("3a0217" CARD_CRT "7f4941" REC_EPK, data, sizeof(data));
+    assert_int_equal(sm_es8_block1_parse(data, n, SM_CURVE_P256, &out, &e), 0);
+    assert_int_equal(out.crt.kvn, 0x30);
+    assert_int_equal(out.crt_tlv_len, 0x17);
+    assert_ptr_equal(out.crt_tlv, data + 3);
+    assert_int_equal(out.epk_len, 65);
+    assert_int_equal(out.epk[0], 0x04);
+    /* anything after 7F49 (a signature included) is not this form */
+    n = hx("3a0217" CARD_CRT "7f4941" REC_EPK "5f3740" REC_SIG, data, sizeof(data));
+    assert_int_equal(sm_es8_block1_parse(data, n, SM_CURVE_P256, &out, &e), -EBADMSG);
+    assert_int_equal(e.offset, 3 + 0x17 + 3 + 65);
+    /* truncated anywhere */
+    n = hx("3a0217" CARD_CRT "7f4941" REC_EPK, data, sizeof(data));
+    for (size_t k = 0; k < n; k++)
+        assert_int_not_equal(sm_es8_block1_parse(data, k, SM_CURVE_P256, &out, &e), 0);
+    assert_int_equal(sm_es8_block1_parse(NULL, n, SM_CURVE_P256, &out, &e), -EINVAL);
+}
+
 static void block1_parse_rejects(void **state)
 {
     uint8_t data[200], pkdp[65], rc[16];
@@ -665,6 +692,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(block1_brainpool),
     cmocka_unit_test(block1_build_rejects),
     cmocka_unit_test(block1_parse_rejects),
+    cmocka_unit_test(block1_unsigned),
     cmocka_unit_test(bsp_vectors),
 };
 

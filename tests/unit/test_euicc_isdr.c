@@ -416,6 +416,87 @@ static void smsr_change_keysets(void **state)
     sim_card_free(&c);
 }
 
+/* The new SM-SR's SCP81 key set: block 1 alone, no certificate, no signature (es8 spec 1.6). */
+static struct sm_buf scp81_block(uint8_t scenario, uint8_t usage, uint8_t type, uint8_t kvn,
+                                 const uint8_t epk[65])
+{
+    struct sm_buf b = SM_BUF_INIT;
+    struct sm_es8_crt crt;
+
+    sm_es8_crt_default(&crt);
+    crt.scenario_param = scenario;
+    crt.key_usage = usage;
+    crt.key_type = type;
+    crt.kvn = kvn;
+    assert_int_equal(sm_es8_block1_unsigned(&crt, SM_CURVE_P256, epk, 65, SM_ES8_EPK_RAW, &b), 0);
+    return b;
+}
+
+/* The SW of the SCP81 block (scp81_block's parameters) sent to the card. */
+static uint16_t send81(struct sim_ctx *x, uint8_t scenario, uint8_t usage, uint8_t type,
+                       uint8_t kvn, const uint8_t epk[65], struct sm_buf *rsp)
+{
+    struct sm_buf b = scp81_block(scenario, usage, type, kvn, epk);
+    uint16_t sw = (uint16_t)test_apdu_data(x, "80e28900", b.data, b.len, rsp);
+
+    sm_buf_free(&b);
+    return sw;
+}
+
+static void smsr_scp81_key_set(void **state)
+{
+    struct sim_card c;
+    struct sim_ctx x = {.card = &c, .pol = &pol, .rng = &sm_rng_system};
+    struct sm_buf rsp = SM_BUF_INIT, b;
+    struct sm_es8_keys keys;
+    struct sm_es8_crt crt;
+    uint8_t esk[32], epk[65], shs[32], info[8], receipt[16];
+    size_t infolen = sizeof(info);
+    unsigned nks80;
+
+    (void)state;
+    test_card(&c, &pki, "890010120123412340123456789026");
+    test_keypair(esk, epk);
+    nks80 = c.nks80;
+    assert_int_equal(c.npsk, 1);
+    /* KVN 41: 86 10 receipt over the CRT with the receipt key; the PSK is the next 16 bytes */
+    b = scp81_block(0x00, 0x5C, 0x85, 0x41, epk);
+    assert_int_equal(test_apdu_data(&x, "80e28900", b.data, b.len, &rsp), 0x9000);
+    assert_int_equal(rsp.len, 18);
+    assert_int_equal(rsp.data[0], 0x86);
+    assert_int_equal(sm_ecdh(SM_CURVE_P256, esk, 32, c.ecasd_pk, c.ecasd_pk_len, shs, 32), 0);
+    assert_int_equal(sm_es8_crt_decode(b.data + 3, b.data[2], &crt, NULL), 0);
+    assert_int_equal(sm_es8_shared_info(&crt, info, &infolen), 0);
+    assert_memory_equal(info, "\x5c\x85\x10", 3);
+    assert_int_equal(sm_es8_derive(shs, 32, info, infolen, &keys), 0);
+    assert_int_equal(sm_es8_receipt(keys.receipt_key, b.data + 3, b.data[2], NULL, 0, receipt), 0);
+    assert_memory_equal(rsp.data + 2, receipt, 16);
+    assert_int_equal(c.npsk, 2);
+    assert_int_equal(c.psk[1].kvn, 0x41);
+    assert_memory_equal(c.psk[1].psk, keys.k_enc, 16);
+    /* the same KVN again: only with the replace bit (01) */
+    assert_int_equal(test_apdu_data(&x, "80e28900", b.data, b.len, &rsp), 0x6985);
+    sm_buf_free(&b);
+    assert_int_equal(send81(&x, 0x01, 0x5C, 0x85, 0x41, epk, &rsp), 0x9000);
+    assert_int_equal(c.npsk, 2);
+    /* an SCP80 set, or one claiming a certificate, without block 0 and a signature: refused */
+    assert_int_equal(send81(&x, 0x09, 0x10, 0x88, 0x02, epk, &rsp), 0x6985);
+    assert_int_equal(c.nks80, nks80);
+    assert_int_equal(send81(&x, 0x08, 0x5C, 0x85, 0x42, epk, &rsp), 0x6985);
+    assert_int_equal(send81(&x, 0x00, 0x10, 0x88, 0x02, epk, &rsp), 0x6A80);
+    /* outside 40-4F, DR or HostID asked for */
+    assert_int_equal(send81(&x, 0x00, 0x5C, 0x85, 0x30, epk, &rsp), 0x6A80);
+    assert_int_equal(send81(&x, 0x02, 0x5C, 0x85, 0x42, epk, &rsp), 0x6A80);
+    assert_int_equal(c.npsk, 2);
+    /* no room left */
+    for (uint8_t kvn = 0x42; c.npsk < SIM_MAX_PSK; kvn++)
+        assert_int_equal(send81(&x, 0x00, 0x5C, 0x85, kvn, epk, &rsp), 0x9000);
+    assert_int_equal(send81(&x, 0x00, 0x5C, 0x85, 0x4F, epk, &rsp), 0x6A84);
+    sm_es8_keys_clear(&keys);
+    sm_buf_free(&rsp);
+    sim_card_free(&c);
+}
+
 static void master_delete(void **state)
 {
     struct sim_card c;
@@ -541,6 +622,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(rollback_when_never_confirmed),
     cmocka_unit_test(audit),
     cmocka_unit_test(smsr_change_keysets),
+    cmocka_unit_test(smsr_scp81_key_set),
     cmocka_unit_test(master_delete),
     cmocka_unit_test(store_data_blocks_and_dispatch),
     cmocka_unit_test(state_serialisation),

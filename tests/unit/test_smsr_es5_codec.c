@@ -103,7 +103,7 @@ static void smsr_change_commands(void **state)
     sm_buf_reset(&b);
     assert_int_equal(smsr_es5_key_establishment_command(true, block, 0, &b), -EMSGSIZE);
     /* FinaliseISDRhandover with the spec's examples F2 03 01 01 03, F2 03 41 01 02 */
-    assert_int_equal(smsr_es5_finalise_handover_command(sets, 2, NULL, 0, &b), 0);
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 2, NULL, 0, NULL, 0, &b), 0);
     expect_bytes(&b, "AA12"
                      "2210"
                      "80E400000A"
@@ -111,7 +111,8 @@ static void smsr_change_commands(void **state)
                      "00");
     sm_buf_reset(&b);
     /* with UpdateSMSRAddressingParameters 3A07 {A3 {81 {digits, TON/NPI, BCD}}} */
-    assert_int_equal(smsr_es5_finalise_handover_command(sets, 1, addr, sizeof(addr), &b), 0);
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 1, addr, sizeof(addr), NULL, 0, &b),
+                     0);
     expect_bytes(&b, "AA22"
                      "220B"
                      "80E4000005"
@@ -121,7 +122,26 @@ static void smsr_change_commands(void **state)
                      "80E288000E"
                      "3A070BA30981070A914497000020");
     sm_buf_reset(&b);
-    assert_int_equal(smsr_es5_finalise_handover_command(sets, 0, NULL, 0, &b), -EINVAL);
+    /* and the new SM-SR's SCP81 key set: STORE DATA 80 E2 89 00 <block 1> (a lone block
+     * is number 00), answer expected (es8 spec 1.6) */
+    {
+        static const uint8_t ks81[] = {0x3A, 0x02, 0x03, 0xA6, 0x01, 0x00};
+
+        assert_int_equal(
+            smsr_es5_finalise_handover_command(sets, 1, NULL, 0, ks81, sizeof(ks81), &b), 0);
+        expect_bytes(&b, "AA1B"
+                         "220B"
+                         "80E4000005"
+                         "F203010103"
+                         "00"
+                         "220C"
+                         "80E28900063A0203A6010000");
+        sm_buf_reset(&b);
+        assert_int_equal(smsr_es5_finalise_handover_command(sets, 1, NULL, 0, ks81, 0, &b),
+                         -EINVAL);
+        sm_buf_reset(&b);
+    }
+    assert_int_equal(smsr_es5_finalise_handover_command(sets, 0, NULL, 0, NULL, 0, &b), -EINVAL);
     sm_buf_reset(&b);
     /* script chaining: 83 01 xx first in the template (TS 102 226) */
     assert_int_equal(smsr_es5_profile_command(SMSR_DGI_ENABLE, aid13, &b), 0);

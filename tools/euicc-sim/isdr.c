@@ -81,7 +81,11 @@ static int store_dgis(struct sim_ctx *x, bool last, struct sm_buf *rsp, uint16_t
                 pos = start;
                 goto keep;
             }
-            rc = isdr_keyest_ephemeral(x, c->store.data + start, c->store.len - start, rsp, sw);
+            if (isdr_scp81_block(c->store.data + start, c->store.len - start, x->card->curve))
+                rc = isdr_create_scp81_key_set(x, c->store.data + start, c->store.len - start, rsp,
+                                               sw);
+            else
+                rc = isdr_keyest_ephemeral(x, c->store.data + start, c->store.len - start, rsp, sw);
             pos = c->store.len;
             break;
         case 0x3A03:

@@ -37,6 +37,10 @@ int isdr_keyest_certificate(struct sim_ctx *x, const uint8_t *v, size_t len, str
                             uint16_t *sw);
 int isdr_keyest_ephemeral(struct sim_ctx *x, const uint8_t *data, size_t len, struct sm_buf *rsp,
                           uint16_t *sw);
+/* Block 1 without a signature: an SCP81 key set from the SM-SR (es8 spec 1.6). */
+bool isdr_scp81_block(const uint8_t *data, size_t len, enum sm_curve curve);
+int isdr_create_scp81_key_set(struct sim_ctx *x, const uint8_t *data, size_t len,
+                              struct sm_buf *rsp, uint16_t *sw);
 /* DELETE: profile, master delete, ISD-R key sets (FinaliseISDRhandover). */
 int isdr_delete_profile(struct sim_ctx *x, const struct sm_capdu *c, uint16_t *sw);
 int isdr_master_delete(struct sim_ctx *x, const struct sm_capdu *c, uint16_t *sw);

@@ -90,6 +90,10 @@ struct sm_es8_block1 {
 int sm_es8_block1_parse_verify(const uint8_t *data, size_t len, enum sm_curve curve,
                                const uint8_t *signer_pub, size_t signer_publen, const uint8_t *rc,
                                size_t rclen, struct sm_es8_block1 *out, struct sm_decode_err *err);
+/* Block 1 without a signature (3A02 {A6} 7F49 {ePK} and nothing after), as the SM-SR sends it to
+ * create an SCP81 key set over its already authenticated channel (es8 spec 1.6). */
+int sm_es8_block1_parse(const uint8_t *data, size_t len, enum sm_curve curve,
+                        struct sm_es8_block1 *out, struct sm_decode_err *err);
 
 /* SGP.22 BSP session keys (for the sgp22 vectors): KeyData = X9.63-SHA256(ShS, info, 48) =
  * initial MAC chaining value || S-ENC || S-MAC. */

@@ -150,11 +150,13 @@ struct smdb_handover {
     char from_smsr[SM_ID_MAX + 1];
     char mno_id[SM_ID_MAX + 1];
     int64_t prepared_ms, expires_ms;
+    int64_t completed_ms; /* the card's receipt matched (7.8 step 5); 0: not (yet) */
 };
-/* Record (or renew) the consent for h->eid. */
+/* Record (or renew) the consent for h->eid; a renewed one is not completed. */
 int smdb_handover_put(struct smdb *db, const struct smdb_handover *h);
 /* -ENOENT when there is none. */
 int smdb_handover_get(struct smdb *db, const char *eid, struct smdb_handover *out);
-int smdb_handover_delete(struct smdb *db, const char *eid);
+/* The change it allowed reached step 5: kept to answer the previous SM-SR's retry. */
+int smdb_handover_complete(struct smdb *db, const char *eid, int64_t now_ms);
 
 #endif
