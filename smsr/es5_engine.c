@@ -31,8 +31,12 @@
 
 struct smsr_engine {
     struct smsr_app *a;
-    pthread_t card_thread, outbox_thread;
-    bool card_started, outbox_started;
+    pthread_t card_thread, outbox_threads[SMSR_OUTBOX_MAX_WORKERS];
+    bool card_started;
+    unsigned outbox_started;
+    /* the outbox messages being delivered (with mu): a card's next message waits for them */
+    struct smdb_outbox_due inflight[SMSR_OUTBOX_MAX_WORKERS];
+    unsigned ninflight;
     atomic_bool stop;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -645,7 +649,7 @@ void smsr_notify_owner(struct smsr_app *a, const struct smdb_profile *p, const c
         if (m && to_smdp)
             json_object_set_new(m, "mnoId", json_string(p->mno_id));
         text = m ? json_dumps(m, JSON_COMPACT) : NULL;
-        if (!text || smdb_outbox_add(a->db, target, path, text, now))
+        if (!text || smdb_outbox_add(a->db, target, path, text, eid, now))
             SM_LOGE(SM_LOG_DB, eid, "notification %s for %s not queued", path, target);
         free(text);
         json_decref(m);
@@ -803,6 +807,8 @@ static void *card_thread(void *arg)
 
         if (wait < 0 || wait > 1000)
             wait = 1000; /* new operations wake the thread at once (wake_fd) */
+        if (smsr_sms_queued(g->sms) && wait > 100)
+            wait = 100; /* SMS held back by the SMSC's pause go in the next rounds */
         smsr_sms_serve(g->sms, (int)wait, g->wake_fd);
         /* the operations' lock around reading and acting: an admin session's answer cannot
          * change the row in between */
@@ -816,6 +822,8 @@ static void *card_thread(void *arg)
             pthread_mutex_unlock(&g->op_mu);
             smdb_op_free(&op);
         }
+        /* the round's SMS, after one flush for all their counters */
+        smsr_sms_flush(g->sms);
     }
     return NULL;
 }
@@ -882,20 +890,64 @@ static void deliver(struct smsr_engine *g, struct smdb_outbox_msg *m)
     smdb_outbox_result(a->db, m->id, err[0] ? err : NULL, now + backoff_ms(m->attempts), now);
 }
 
+/* Is the message taken, or about a card whose earlier message is on its way? (with mu) */
+static bool busy(const struct smsr_engine *g, const struct smdb_outbox_due *d)
+{
+    for (unsigned i = 0; i < g->ninflight; i++)
+        if (g->inflight[i].id == d->id || (d->eid[0] && !strcmp(g->inflight[i].eid, d->eid)))
+            return true;
+    return false;
+}
+
+/* The oldest due message no other worker holds and whose card has none on its way (with mu).
+ * Candidates come in delivery order, so a card's messages leave in order. */
+static bool claim(struct smsr_engine *g, struct smdb_outbox_msg *m)
+{
+    struct smdb_outbox_due due[4 * SMSR_OUTBOX_MAX_WORKERS];
+    size_t n = 0;
+
+    /* each worker holds one message, so a window of four per worker finds a free one */
+    if (smdb_outbox_due(g->a->db, sm_wall_ms(), due, 4 * (size_t)g->a->cfg->es5_outbox_workers, &n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (busy(g, &due[i]))
+            continue;
+        if (smdb_outbox_get(g->a->db, due[i].id, m))
+            return false;
+        g->inflight[g->ninflight++] = due[i];
+        return true;
+    }
+    return false;
+}
+
+static void release(struct smsr_engine *g, int64_t id)
+{
+    for (unsigned i = 0; i < g->ninflight; i++)
+        if (g->inflight[i].id == id) {
+            g->inflight[i] = g->inflight[--g->ninflight];
+            break;
+        }
+}
+
 static void *outbox_thread(void *arg)
 {
     struct smsr_engine *g = arg;
 
+    pthread_mutex_lock(&g->mu);
     while (!atomic_load(&g->stop)) {
         struct smdb_outbox_msg m;
 
-        if (smdb_outbox_due(g->a->db, sm_wall_ms(), &m) == 0) {
+        if (claim(g, &m)) {
+            pthread_mutex_unlock(&g->mu);
             deliver(g, &m);
             free(m.body);
+            pthread_mutex_lock(&g->mu);
+            release(g, m.id);
+            /* the card's next message may go now: one idle worker looks (this one looks too) */
+            pthread_cond_signal(&g->cv);
             continue;
         }
-        pthread_mutex_lock(&g->mu);
-        if (!atomic_load(&g->stop)) {
+        {
             struct timespec ts;
 
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -906,8 +958,8 @@ static void *outbox_thread(void *arg)
             }
             pthread_cond_timedwait(&g->cv, &g->mu, &ts);
         }
-        pthread_mutex_unlock(&g->mu);
     }
+    pthread_mutex_unlock(&g->mu);
     return NULL;
 }
 
@@ -943,8 +995,9 @@ int smsr_engine_start(struct smsr_app *a)
         rc = smsr_https_start(a, g, &g->https);
     if (!rc && !(rc = -pthread_create(&g->card_thread, NULL, card_thread, g)))
         g->card_started = true;
-    if (!rc && !(rc = -pthread_create(&g->outbox_thread, NULL, outbox_thread, g)))
-        g->outbox_started = true;
+    for (long i = 0; !rc && i < a->cfg->es5_outbox_workers; i++)
+        if (!(rc = -pthread_create(&g->outbox_threads[i], NULL, outbox_thread, g)))
+            g->outbox_started++;
     if (rc) {
         smsr_engine_stop(a);
         return rc;
@@ -965,8 +1018,8 @@ void smsr_engine_stop(struct smsr_app *a)
     pthread_mutex_unlock(&g->mu);
     if (g->card_started)
         pthread_join(g->card_thread, NULL);
-    if (g->outbox_started)
-        pthread_join(g->outbox_thread, NULL);
+    for (unsigned i = 0; i < g->outbox_started; i++)
+        pthread_join(g->outbox_threads[i], NULL);
     smsr_https_stop(g->https);
     smsr_sms_free(g->sms);
     sm_http_client_free(g->http);

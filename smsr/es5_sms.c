@@ -36,10 +36,20 @@ static const uint8_t spi_cmd[2] = {SM_SPI1_CC | SM_SPI1_CIPHER | SM_SPI1_CNTR_HI
 /* Concatenated SMS per packet at most (134 bytes each): larger scripts need the HTTPS path. */
 #define SMSR_SMS_MAX_PARTS 64
 
+/* An SMS of a packet, waiting for the end of the card thread's round (smsr_sms_flush). */
+struct smsr_sms_out {
+    int64_t op_id;
+    int64_t queued_ms;
+    char dest[SM_SMPP_ADDR_SIZE];
+    struct sm_buf ud;
+};
+
 struct smsr_sms {
     struct smsr_app *a;
     struct smsr_engine *g;
     struct sm_smpp_client *smpp;
+    struct smsr_sms_out *outq;
+    size_t nout, capout;
     struct sm_sms_reasm *reasm;
     int64_t retry_ms;                /* next bind attempt */
     int64_t backoff;                 /* ms, doubles up to 30 s */
@@ -86,7 +96,26 @@ void smsr_sms_free(struct smsr_sms *s)
         sm_smpp_unbind(s->smpp);
     sm_smpp_client_free(s->smpp);
     sm_sms_reasm_free(s->reasm);
+    for (size_t i = 0; i < s->nout; i++)
+        sm_buf_free(&s->outq[i].ud);
+    free(s->outq);
     free(s);
+}
+
+/* The SMSC's answer to an SMS of operation tag. A refused or lost one is sent again, with a new
+ * counter, after the PoR timeout. */
+static void on_submitted(void *arg, uint64_t tag, int rc, uint32_t status)
+{
+    struct smsr_sms *s = arg;
+    char op[24];
+
+    if (!rc) {
+        atomic_fetch_add(&s->a->stats.sms_out, 1);
+        return;
+    }
+    snprintf(op, sizeof(op), "operation %llu", (unsigned long long)tag);
+    SM_LOGW(SM_LOG_OTA, op, "submit_sm: %s%s%s; sent again after the PoR timeout", sm_strerror(rc),
+            status ? " " : "", status ? sm_smpp_status_name(status) : "");
 }
 
 static void bind_smsc(struct smsr_sms *s)
@@ -103,6 +132,10 @@ static void bind_smsc(struct smsr_sms *s)
         .addr_npi = 1,
         .address_range = s->address,
         .rx_queue = 1024,
+        .window = (unsigned)cfg->es5_smpp_window,
+        .max_rate = (unsigned)cfg->es5_smpp_rate,
+        .on_submitted = on_submitted,
+        .arg = s,
     };
     uint32_t status = 0;
     int64_t now = sm_wall_ms();
@@ -324,10 +357,14 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     uint8_t cb[5];
     uint64_t cntr;
     unsigned kvn;
-    int n, rc, sub = 0;
+    int n, rc;
 
     if (!s->smpp || !sm_smpp_is_bound(s->smpp))
         return -ENOTCONN;
+    /* the SMSC asked for a pause, or the rate is used up: no counter is spent */
+    rc = sm_smpp_ready(s->smpp, 1);
+    if (rc)
+        return rc;
     if (!strcmp(bearer, "https"))
         h.tar[2] = 0x01; /* the trigger goes to the ISD-R, whatever the script's target */
     else
@@ -369,7 +406,60 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     if (op->next_ms > op->deadline_ms)
         op->next_ms = op->deadline_ms;
     rc = smdb_op_update(a->db, op);
+    /* the parts leave at the end of the card thread's round, after one flush for all
+     * (smsr_sms_flush) */
+    if (!rc && s->nout + (size_t)n > s->capout) {
+        size_t cap = s->capout ? 2 * s->capout : 64;
+        struct smsr_sms_out *q;
+
+        while (cap < s->nout + (size_t)n)
+            cap *= 2;
+        q = realloc(s->outq, cap * sizeof(*q));
+        if (q) {
+            s->outq = q;
+            s->capout = cap;
+        } else {
+            rc = -ENOMEM;
+        }
+    }
     for (int i = 0; i < n; i++) {
+        struct smsr_sms_out *o = &s->outq[s->nout];
+
+        if (rc) {
+            sm_buf_free(&parts[i]);
+            continue;
+        }
+        o->op_id = op->id;
+        o->queued_ms = sm_wall_ms();
+        snprintf(o->dest, sizeof(o->dest), "%s", msisdn[0] == '+' ? msisdn + 1 : msisdn);
+        o->ud = parts[i];
+        s->nout++;
+    }
+    free(parts);
+    if (!rc)
+        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: %s counter %llu, %d SMS", op->function, op->call_id,
+                !strcmp(bearer, "https") ? "HTTPS trigger," : "script,", (unsigned long long)cntr,
+                n);
+    /* an SMS the SMSC refuses or loses: the PoR timeout sends the packet again, with a new
+     * counter */
+    return rc;
+}
+
+bool smsr_sms_queued(const struct smsr_sms *s)
+{
+    return s->nout > 0;
+}
+
+void smsr_sms_flush(struct smsr_sms *s)
+{
+    /* an SMS kept back by the SMSC's pause is dropped once its PoR would soon be missed anyway */
+    int64_t now = sm_wall_ms(), keep_ms = (int64_t)s->a->cfg->es5_por_timeout * 500;
+    size_t i;
+
+    if (!s->nout)
+        return;
+    for (i = 0; i < s->nout; i++) {
+        struct smsr_sms_out *o = &s->outq[i];
         struct sm_smpp_sm sm = {.source_addr_ton = 1,
                                 .source_addr_npi = 1,
                                 .dest_addr_ton = 1,
@@ -378,34 +468,27 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
                                 .protocol_id = SM_SMS_PID_DATA_DOWNLOAD,
                                 .data_coding = SM_SMS_DCS_CLASS2_8BIT,
                                 .registered_delivery = SM_SMPP_RD_FAILURE};
-        uint32_t status = 0;
+        int sub;
 
         snprintf(sm.source_addr, sizeof(sm.source_addr), "%s", s->address);
-        snprintf(sm.destination_addr, sizeof(sm.destination_addr), "%s",
-                 msisdn[0] == '+' ? msisdn + 1 : msisdn);
-        sm.ud = parts[i].data;
-        sm.ud_len = parts[i].len;
-        if (!rc && !sub) {
-            sub = sm_smpp_submit(s->smpp, &sm, NULL, &status);
-            if (!sub)
-                atomic_fetch_add(&a->stats.sms_out, 1);
-            if (sub)
-                SM_LOGW(SM_LOG_OTA, op->eid,
-                        "submit_sm: %s%s%s; sent again after the PoR "
-                        "timeout",
-                        sm_strerror(sub), status ? " " : "",
-                        status ? sm_smpp_status_name(status) : "");
+        snprintf(sm.destination_addr, sizeof(sm.destination_addr), "%s", o->dest);
+        sm.ud = o->ud.data;
+        sm.ud_len = o->ud.len;
+        /* the counters these carry are on disk first: the first submit flushes for all */
+        sub = s->smpp ? sm_smpp_submit_async(s->smpp, &sm, (uint64_t)o->op_id) : -ENOTCONN;
+        if (sub == -EAGAIN && now - o->queued_ms < keep_ms)
+            break; /* the rest waits for the next round */
+        if (sub) {
+            char op[24];
+
+            snprintf(op, sizeof(op), "operation %lld", (long long)o->op_id);
+            SM_LOGW(SM_LOG_OTA, op, "submit_sm: %s; sent again after the PoR timeout",
+                    sm_strerror(sub));
         }
-        sm_buf_free(&parts[i]);
+        sm_buf_free(&o->ud);
     }
-    free(parts);
-    if (!rc && !sub)
-        SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: %s counter %llu sent in %d SMS", op->function,
-                op->call_id, !strcmp(bearer, "https") ? "HTTPS trigger," : "script,",
-                (unsigned long long)cntr, n);
-    /* a submit the SMSC refused or a lost session: the PoR timeout sends it again, with a new
-     * counter */
-    return rc;
+    memmove(s->outq, s->outq + i, (s->nout - i) * sizeof(*s->outq));
+    s->nout -= i;
 }
 
 int smsr_sms_send(struct smsr_sms *s, struct smdb_op *op, const uint8_t *script, size_t len)

@@ -513,7 +513,7 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
             if (!text || smdb_outbox_add(a->db, target,
                                          to_smdp ? "es3/handleSMSRChangeNotification"
                                                  : "es4/handleSMSRChangeNotification",
-                                         text, now))
+                                         text, op->eid, now))
                 SM_LOGE(SM_LOG_DB, op->eid, "SM-SR change notification for %s not queued", target);
             free(text);
             json_decref(m);
@@ -529,8 +529,8 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
                       "eis", smsr_eis_view(&e, SMSR_VIEW_FULL, op->requester, a->cfg->base.id),
                       "completionTimestamp", ts);
         text = m ? json_dumps(m, JSON_COMPACT) : NULL;
-        if (!text ||
-            smdb_outbox_add(a->db, op->requester, "es7/handleSMSRChangeNotification", text, now))
+        if (!text || smdb_outbox_add(a->db, op->requester, "es7/handleSMSRChangeNotification", text,
+                                     op->eid, now))
             SM_LOGE(SM_LOG_DB, op->eid, "SM-SR change notification for %s not queued",
                     op->requester);
         free(text);

@@ -3,6 +3,7 @@
 
 #include "smdb/daemon.h"
 #include "es5_engine.h"
+#include "sm/smpp.h"
 #include "smsr.h"
 
 #define OFF(f) offsetof(struct smsr_cfg, f)
@@ -44,6 +45,16 @@ static const struct sm_cfg_key smsr_keys[] = {
     {"es5", "https_timeout", SM_CFG_INT, OFF(es5_https_timeout), "10", 1, 3600, NULL,
      "seconds for the card's admin session to come after a trigger; after three triggers the "
      "script goes by SMS"},
+    {"es5", "smpp_window", SM_CFG_INT, OFF(es5_smpp_window), "32", 1, SM_SMPP_WINDOW_MAX, NULL,
+     "submit_sm sent without waiting for their responses, at most (SMPP 3.4 2.8 windowing; ask "
+     "the SMSC's operator for its window)"},
+    {"es5", "smpp_rate", SM_CFG_INT, OFF(es5_smpp_rate), "0", 0, 100000, NULL,
+     "submit_sm per second at most, as agreed with the SMSC (0: no limit); after "
+     "ESME_RTHROTTLED nothing is sent for a second either way"},
+    {"es5", "outbox_workers", SM_CFG_INT, OFF(es5_outbox_workers), "8", 1, SMSR_OUTBOX_MAX_WORKERS,
+     NULL,
+     "threads delivering results and notifications to callback URLs at once (a card's messages "
+     "still leave one after the other, in order)"},
     {"es5", "validity", SM_CFG_INT, OFF(es5_validity), "86400", 10, 2592000, NULL,
      "seconds an operation may take when the call gives no validityPeriod; then Expired"},
     {"es7", "certificate", SM_CFG_PATH, OFF(es7_certificate), "", 0, 0, NULL,

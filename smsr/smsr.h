@@ -13,6 +13,8 @@
 #include "smdb/db.h"
 
 /* SM-SR configuration: the common daemon keys plus the SM-SR's own. */
+#define SMSR_OUTBOX_MAX_WORKERS 64
+
 struct smsr_cfg {
     struct sm_daemon_cfg base; /* must stay first */
     char *kek_file;            /* keystore KEK (64 hex digits, 0600) */
@@ -23,8 +25,10 @@ struct smsr_cfg {
     char *es5_system_id, *es5_password;
     char *es5_address;    /* the SM-SR's SMS address (cards' MO messages go there) */
     long es5_por_timeout; /* seconds before a packet without PoR is sent again */
-    long es5_validity;    /* seconds an operation may take when the call gives no validity */
-    char *es5_bearer;     /* sms | https | auto */
+    long es5_outbox_workers;
+    long es5_smpp_window, es5_smpp_rate;
+    long es5_validity; /* seconds an operation may take when the call gives no validity */
+    char *es5_bearer;  /* sms | https | auto */
     struct sm_cfg_addr es5_admin_listen; /* SCP81 admin agent */
     char *es5_admin_uri;
     long es5_https_timeout; /* seconds for the card's admin session to come, else SMS */

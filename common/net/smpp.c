@@ -51,6 +51,19 @@ struct sm_smpp_client {
     int64_t last_rx_ms;
     uint32_t enq_seq; /* outstanding enquire_link, 0: none */
     int64_t enq_sent_ms;
+    /* sm_smpp_submit_async: the submit_sm awaiting their responses */
+    unsigned window, max_rate;
+    int throttle_pause_ms;
+    sm_smpp_submitted_fn on_submitted;
+    struct {
+        uint32_t seq;
+        uint64_t tag;
+        int64_t sent_ms;
+    } flight[SM_SMPP_WINDOW_MAX];
+    unsigned nflight;
+    int64_t paused_until; /* no submit before (after ESME_RTHROTTLED) */
+    int64_t rate_start;   /* the current second of the rate limit */
+    unsigned rate_count;  /* submits in it */
     char subject[SM_SMPP_SYSTEM_ID_SIZE + 8];
 };
 
@@ -105,6 +118,12 @@ int sm_smpp_client_new(const struct sm_smpp_client_config *cfg, struct sm_smpp_c
         goto inval;
     c->on_deliver = cfg->on_deliver;
     c->arg = cfg->arg;
+    c->window = cfg->window ? cfg->window : 1;
+    c->max_rate = cfg->max_rate;
+    c->throttle_pause_ms = cfg->throttle_pause_ms > 0 ? cfg->throttle_pause_ms : 1000;
+    c->on_submitted = cfg->on_submitted;
+    if (c->window > SM_SMPP_WINDOW_MAX)
+        goto inval;
     snprintf(c->subject, sizeof(c->subject), "esme:%s", c->system_id);
     c->rbuf = malloc(c->max_pdu);
     c->rxq = calloc(c->rx_cap, sizeof(*c->rxq));
@@ -119,6 +138,20 @@ inval:
     return -EINVAL;
 }
 
+/* Give the result of in-flight submit i to the application and forget it. */
+static void landed(struct sm_smpp_client *c, unsigned i, int rc, uint32_t status)
+{
+    uint64_t tag = c->flight[i].tag;
+    bool was = c->in_callback;
+
+    c->flight[i] = c->flight[--c->nflight];
+    if (!c->on_submitted)
+        return;
+    c->in_callback = true;
+    c->on_submitted(c->arg, tag, rc, status);
+    c->in_callback = was;
+}
+
 static void drop_connection(struct sm_smpp_client *c)
 {
     if (c->fd >= 0)
@@ -127,6 +160,9 @@ static void drop_connection(struct sm_smpp_client *c)
     c->bound = false;
     c->rlen = 0;
     c->enq_seq = 0;
+    /* what was not answered will not be: the application learns it now */
+    while (c->nflight)
+        landed(c, c->nflight - 1, -ECONNRESET, 0);
 }
 
 /* The connection is unusable: close it and return err. */
@@ -346,6 +382,20 @@ static int service_link(struct sm_smpp_client *c, int64_t *wake)
 {
     int64_t now = now_ms();
 
+    /* async submits unanswered within the response timer (7.2) */
+    for (unsigned i = 0; i < c->nflight;) {
+        int64_t due = c->flight[i].sent_ms + c->response_timeout_ms;
+
+        if (now >= due) {
+            SM_LOGW(SM_LOG_OTA, c->subject, "no submit_sm_resp for seq %u within %d ms",
+                    c->flight[i].seq, c->response_timeout_ms);
+            landed(c, i, -ETIMEDOUT, 0);
+            continue;
+        }
+        if (due < *wake)
+            *wake = due;
+        i++;
+    }
     if (!c->bound || c->enquire_link_ms < 0)
         return 0;
     if (c->enq_seq) {
@@ -406,6 +456,28 @@ static int on_deliver_sm(struct sm_smpp_client *c, struct sm_smpp_pdu *pdu, bool
     return send_pdu(c, &(struct sm_smpp_pdu){.command_id = SM_SMPP_DELIVER_SM_RESP,
                                              .command_status = status,
                                              .sequence_number = seq});
+}
+
+/* The response to in-flight submit i: submit_sm_resp or generic_nack (4.3). */
+static void submitted(struct sm_smpp_client *c, unsigned i, const struct sm_smpp_pdu *pdu)
+{
+    uint32_t status = pdu->command_status;
+
+    if (pdu->command_id != SM_SMPP_SUBMIT_SM_RESP && pdu->command_id != SM_SMPP_GENERIC_NACK) {
+        SM_LOGW(SM_LOG_OTA, c->subject, "submit_sm seq %u answered with %s", pdu->sequence_number,
+                sm_smpp_command_name(pdu->command_id));
+        landed(c, i, -EBADMSG, 0);
+        return;
+    }
+    if (pdu->command_id == SM_SMPP_GENERIC_NACK && !status)
+        status = SM_SMPP_RUNKNOWNERR; /* a nack is never a success */
+    if (status == SM_SMPP_RTHROTTLED) {
+        /* the SMSC asks us to slow down: nothing more for a while */
+        c->paused_until = now_ms() + c->throttle_pause_ms;
+        SM_LOGN(SM_LOG_OTA, c->subject, "throttled by the SMSC: no submit_sm for %d ms",
+                c->throttle_pause_ms);
+    }
+    landed(c, i, status ? -EPROTO : 0, status);
 }
 
 #define PUMP_IDLE 1 /* pump(): the deadline came first (not an error of the connection) */
@@ -491,13 +563,22 @@ static int pump(struct sm_smpp_client *c, int64_t deadline, uint32_t want_seq,
             if (pdu.command_id & SM_SMPP_RESP) {
                 bool ping = c->enq_seq && pdu.sequence_number == c->enq_seq;
 
+                bool flown = false;
+
                 if (ping)
                     c->enq_seq = 0; /* enquire_link_resp or generic_nack: the peer is there */
                 if (want_seq && pdu.sequence_number == want_seq) {
                     *resp = pdu;
                     return 0;
                 }
-                if (!ping)
+                for (unsigned i = 0; !ping && i < c->nflight; i++) {
+                    if (c->flight[i].seq != pdu.sequence_number)
+                        continue;
+                    flown = true;
+                    submitted(c, i, &pdu);
+                    break;
+                }
+                if (!ping && !flown)
                     SM_LOGD(SM_LOG_OTA, c->subject, "late %s seq %u ignored",
                             sm_smpp_command_name(pdu.command_id), pdu.sequence_number);
             } else {
@@ -650,6 +731,76 @@ int sm_smpp_submit(struct sm_smpp_client *c, const struct sm_smpp_sm *sm,
                 sm_smpp_status_name(*status));
     sm_smpp_pdu_free(&resp);
     return rc;
+}
+
+/* Within the rate limit (a new one-second slot when the last is over)? */
+static bool rate_allows(struct sm_smpp_client *c, int64_t now)
+{
+    if (!c->max_rate)
+        return true;
+    if (now - c->rate_start >= 1000) {
+        c->rate_start = now;
+        c->rate_count = 0;
+    }
+    return c->rate_count < c->max_rate;
+}
+
+int sm_smpp_submit_async(struct sm_smpp_client *c, const struct sm_smpp_sm *sm, uint64_t tag)
+{
+    struct sm_smpp_pdu req = {.command_id = SM_SMPP_SUBMIT_SM};
+    int64_t deadline;
+    int rc = usable(c);
+
+    if (rc)
+        return rc;
+    if (!c->on_submitted)
+        return -EINVAL;
+    if (!c->bound || c->mode == SM_SMPP_RECEIVER)
+        return -ENOTCONN;
+    if (now_ms() < c->paused_until || !rate_allows(c, now_ms()))
+        return -EAGAIN;
+    /* a full window: serve the link until a response makes room */
+    deadline = now_ms() + c->response_timeout_ms;
+    while (c->nflight >= c->window) {
+        rc = pump(c, deadline, 0, NULL, NULL);
+        if (rc == PUMP_IDLE)
+            return -ETIMEDOUT;
+        if (rc < 0)
+            return rc;
+    }
+    /* the counter the packet carries is on disk before it leaves (sm/durable.h) */
+    rc = sm_durable();
+    if (rc)
+        return rc;
+    req.sm = *sm;
+    req.sequence_number = next_seq(c);
+    rc = send_pdu(c, &req);
+    if (rc)
+        return rc;
+    c->flight[c->nflight].seq = req.sequence_number;
+    c->flight[c->nflight].tag = tag;
+    c->flight[c->nflight].sent_ms = now_ms();
+    c->nflight++;
+    c->rate_count++;
+    return 0;
+}
+
+size_t sm_smpp_in_flight(const struct sm_smpp_client *c)
+{
+    return c->nflight;
+}
+
+int sm_smpp_ready(const struct sm_smpp_client *c, unsigned n)
+{
+    int64_t now = now_ms();
+
+    if (c->fd < 0 || !c->bound || c->mode == SM_SMPP_RECEIVER)
+        return -ENOTCONN;
+    if (now < c->paused_until)
+        return -EAGAIN;
+    if (c->max_rate && now - c->rate_start < 1000 && c->rate_count + n > c->max_rate)
+        return -EAGAIN;
+    return 0;
 }
 
 int sm_smpp_enquire_link(struct sm_smpp_client *c)

@@ -156,10 +156,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_PROFILE_DELETE] = "DELETE FROM eis_profile WHERE eid = :eid AND isdp_aid = :aid",
     [STMT_EIS_AUDITED] = "UPDATE eis SET remaining_memory = :rem, last_audit_ms = :now, "
                          "updated_ms = :now WHERE eid = :eid",
-    [STMT_OUTBOX_INSERT] = "INSERT INTO outbox (target, path, body, created_ms, next_ms) VALUES "
-                           "(:target, :path, :body, :now, :now)",
-    [STMT_OUTBOX_DUE] = "SELECT id, target, path, body, attempts FROM outbox WHERE delivered_ms "
-                        "IS NULL AND next_ms <= :now ORDER BY next_ms, id LIMIT 1",
+    [STMT_OUTBOX_INSERT] = "INSERT INTO outbox (target, path, body, eid, created_ms, next_ms) "
+                           "VALUES (:target, :path, :body, :eid, :now, :now)",
+    [STMT_OUTBOX_DUE] = "SELECT id, eid FROM outbox WHERE delivered_ms IS NULL AND next_ms <= :now "
+                        "ORDER BY next_ms, id LIMIT :limit",
+    [STMT_OUTBOX_GET] = "SELECT target, path, body, attempts FROM outbox WHERE id = :id AND "
+                        "delivered_ms IS NULL",
     [STMT_OUTBOX_RESULT] = "UPDATE outbox SET attempts = attempts + 1, delivered_ms = CASE WHEN "
                            ":error IS NULL THEN :now END, last_error = :error, next_ms = :next "
                            "WHERE id = :id",

@@ -185,6 +185,7 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
         smdb_bind_text(s, ":target", op->requester);
         smdb_bind_text(s, ":path", callback_path);
         smdb_bind_text(s, ":body", callback_body);
+        bind_opt(s, ":eid", op->eid[0] ? op->eid : NULL);
         smdb_bind_int64(s, ":now", now_ms);
         rc = smdb_exec_stmt(db, c, s, "outbox insert");
     }
@@ -430,7 +431,7 @@ int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory,
 }
 
 int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
-                    int64_t now_ms)
+                    const char *eid, int64_t now_ms)
 {
     struct smdb_conn *c = smdb_acquire(db);
     sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_INSERT);
@@ -439,32 +440,54 @@ int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const
     smdb_bind_text(s, ":target", target);
     smdb_bind_text(s, ":path", path);
     smdb_bind_text(s, ":body", body);
+    bind_opt(s, ":eid", eid);
     smdb_bind_int64(s, ":now", now_ms);
     rc = smdb_exec_stmt(db, c, s, "outbox insert");
     smdb_release(db, c);
     return rc;
 }
 
-int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_msg *out)
+int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_due *out, size_t max,
+                    size_t *n)
 {
     struct smdb_conn *c = smdb_acquire(db);
     sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_DUE);
     int rc;
 
-    memset(out, 0, sizeof(*out));
+    *n = 0;
     smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_int64(s, ":limit", (int64_t)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        out[*n].id = sqlite3_column_int64(s, 0);
+        smdb_col_text(s, 1, out[*n].eid, sizeof(out[*n].eid));
+        (*n)++;
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : smdb_fail(db, c, "outbox due", rc);
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_outbox_get(struct smdb *db, int64_t id, struct smdb_outbox_msg *out)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_GET);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    smdb_bind_int64(s, ":id", id);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(s, 3);
+        const unsigned char *t = sqlite3_column_text(s, 2);
 
-        out->id = sqlite3_column_int64(s, 0);
-        smdb_col_text(s, 1, out->target, sizeof(out->target));
-        smdb_col_text(s, 2, out->path, sizeof(out->path));
+        out->id = id;
+        smdb_col_text(s, 0, out->target, sizeof(out->target));
+        smdb_col_text(s, 1, out->path, sizeof(out->path));
         out->body = strdup(t ? (const char *)t : "");
-        out->attempts = (unsigned)sqlite3_column_int(s, 4);
+        out->attempts = (unsigned)sqlite3_column_int(s, 3);
         rc = out->body ? 0 : -ENOMEM;
     } else {
-        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "outbox due", rc);
+        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "outbox get", rc);
     }
     sqlite3_reset(s);
     smdb_release(db, c);

@@ -800,9 +800,30 @@ static void es3_download_enable(void **state)
 
 /* ---- the MNO's callback receiver ---- */
 
+/* A slow receiver (outbox_parallel_in_order): each POST takes rx_delay_ms; how many are being
+ * received at once, in all and per card (the card of an operation's result by its call
+ * identifier, par<card>-<n>). */
+static int rx_delay_ms;
+static int rx_now, rx_max, rx_card_now[2], rx_card_max[2];
+
+static int card_of(const char *body)
+{
+    json_t *b = json_loads(body, 0, NULL);
+    const char *eid = json_string_value(json_object_get(b, "eid")),
+               *id = json_string_value(json_object_get(b, "functionCallIdentifier"));
+    int card = -1;
+
+    for (int i = 0; i < 2; i++)
+        if ((eid && !strcmp(eid, eids[i])) || (id && !strncmp(id, "par", 3) && id[3] - '0' == i))
+            card = i;
+    json_decref(b);
+    return card;
+}
+
 /* Every POST is kept; the first rx_refuse of them are answered 503. */
 static unsigned on_post(void *arg, const char *path, const char *body)
 {
+    int card = rx_delay_ms ? card_of(body) : -1;
     unsigned code;
 
     (void)arg;
@@ -812,6 +833,17 @@ static unsigned on_post(void *arg, const char *path, const char *body)
         rx_refuse--;
     json_array_append_new(rx_log,
                           json_pack("{s:s, s:s, s:i}", "path", path, "body", body, "status", code));
+    if (++rx_now > rx_max)
+        rx_max = rx_now;
+    if (card >= 0 && ++rx_card_now[card] > rx_card_max[card])
+        rx_card_max[card] = rx_card_now[card];
+    pthread_mutex_unlock(&rx_mu);
+    if (rx_delay_ms)
+        usleep((useconds_t)rx_delay_ms * 1000);
+    pthread_mutex_lock(&rx_mu);
+    rx_now--;
+    if (card >= 0)
+        rx_card_now[card]--;
     pthread_mutex_unlock(&rx_mu);
     return code;
 }
@@ -891,6 +923,57 @@ static void callbacks_delivered(void **state)
     pthread_mutex_lock(&rx_mu);
     assert_true(json_array_size(rx_log) >= 5);
     pthread_mutex_unlock(&rx_mu);
+}
+
+/* The outbox delivers to a slow receiver (0.8 s a message) with several workers at once, while
+ * the messages of one card leave one after the other, in the order they were made: two audits
+ * of each card, accepted together. */
+static void outbox_parallel_in_order(void **state)
+{
+    const char *ids[2][2] = {{"par0-a", "par0-b"}, {"par1-a", "par1-b"}};
+    size_t first[2][2];
+
+    (void)state;
+    pthread_mutex_lock(&rx_mu);
+    rx_delay_ms = 800;
+    rx_max = 0;
+    rx_card_max[0] = rx_card_max[1] = 0;
+    pthread_mutex_unlock(&rx_mu);
+    for (int k = 0; k < 2; k++)
+        for (int c = 0; c < 2; c++) {
+            json_t *m = json_pack("{s:s}", "eid", eids[c]);
+
+            json_decref(post("mno1", MNO1, "es4/auditEIS", m, ids[c][k], 0, 202, NULL));
+            json_decref(m);
+        }
+    for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 2; k++) {
+            json_t *j = received("/mno1/operations", "functionCallIdentifier", ids[c][k], 60);
+
+            assert_non_null(j);
+            json_decref(j);
+        }
+    pthread_mutex_lock(&rx_mu);
+    /* where each result sits in the order of arrival */
+    for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 2; k++) {
+            json_t *e;
+            size_t i;
+
+            first[c][k] = SIZE_MAX;
+            json_array_foreach(rx_log, i, e) {
+                if (first[c][k] == SIZE_MAX &&
+                    strstr(json_string_value(json_object_get(e, "body")), ids[c][k]))
+                    first[c][k] = i;
+            }
+        }
+    assert_true(rx_max >= 2);
+    assert_int_equal(rx_card_max[0], 1);
+    assert_int_equal(rx_card_max[1], 1);
+    rx_delay_ms = 0;
+    pthread_mutex_unlock(&rx_mu);
+    assert_true(first[0][0] < first[0][1]);
+    assert_true(first[1][0] < first[1][1]);
 }
 
 /* The fall-back attribute moves to the enabled operational profile (STORE DATA 3A05) and back:
@@ -1265,6 +1348,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(enable_disable_delete),
     cmocka_unit_test(es3_download_enable),
     cmocka_unit_test(callbacks_delivered),
+    cmocka_unit_test(outbox_parallel_in_order),
     cmocka_unit_test(fallback_attribute),
     cmocka_unit_test(late_change_rolled_back),
     cmocka_unit_test(pol2_auto_delete),

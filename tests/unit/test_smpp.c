@@ -1075,6 +1075,131 @@ static void client_submit_with_traffic_in_between(void **state)
     pair_close(&p);
 }
 
+/* What on_submitted was told, in order. */
+struct landing {
+    struct sm_smpp_client *c;
+    unsigned n;
+    uint64_t tag[16];
+    int rc[16];
+    uint32_t status[16];
+    int reentry; /* the client refuses to be called from its callback */
+};
+
+static void on_submitted(void *arg, uint64_t tag, int rc, uint32_t status)
+{
+    struct landing *l = arg;
+    struct sm_smpp_sm sm;
+
+    if (l->n < 16) {
+        l->tag[l->n] = tag;
+        l->rc[l->n] = rc;
+        l->status[l->n] = status;
+        l->n++;
+    }
+    set_sm(&sm, "1234", "+447900000001");
+    l->reentry = sm_smpp_submit_async(l->c, &sm, 99);
+}
+
+static void client_submit_window(void **state)
+{
+    struct sm_smpp_client_config cfg = base_cfg();
+    struct landing l = {0};
+    struct sm_smpp_pdu req;
+    struct sm_smpp_sm sm;
+    uint8_t ud[140];
+    struct pair p;
+
+    (void)state;
+    smspp_140(ud);
+    set_sm(&sm, "1234", "+447900000001");
+    sm.ud = ud;
+    sm.ud_len = 140;
+    /* no callback: no asynchronous submit */
+    bound_pair(&p, &cfg);
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 1), -EINVAL);
+    pair_close(&p);
+    cfg.window = SM_SMPP_WINDOW_MAX + 1;
+    assert_int_equal(sm_smpp_client_new(&cfg, &p.c), -EINVAL);
+
+    cfg.window = 3;
+    cfg.throttle_pause_ms = 200;
+    cfg.on_submitted = on_submitted;
+    cfg.arg = &l;
+    bound_pair(&p, &cfg);
+    l.c = p.c;
+    /* three go without waiting (seq 2, 3, 4) */
+    for (uint64_t tag = 10; tag < 13; tag++)
+        assert_int_equal(sm_smpp_submit_async(p.c, &sm, tag), 0);
+    assert_int_equal(sm_smpp_in_flight(p.c), 3);
+    for (uint32_t seq = 2; seq < 5; seq++) {
+        peer_read(&p, &req);
+        assert_int_equal(req.command_id, SM_SMPP_SUBMIT_SM);
+        assert_int_equal(req.sequence_number, seq);
+        sm_smpp_pdu_free(&req);
+    }
+    assert_int_equal(l.n, 0);
+    /* the window is full: the fourth waits for an answer (seq 3's) and then goes as seq 5 */
+    peer_header(&p, SM_SMPP_SUBMIT_SM_RESP, 0, 3);
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 13), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.tag[0], 11);
+    assert_int_equal(l.rc[0], 0);
+    assert_int_equal(l.reentry, -EBUSY);
+    peer_read(&p, &req);
+    assert_int_equal(req.sequence_number, 5);
+    sm_smpp_pdu_free(&req);
+    /* throttled (seq 2), a generic_nack (seq 4) and an answer nobody waits for (seq 40) */
+    peer_header(&p, SM_SMPP_SUBMIT_SM_RESP, SM_SMPP_RTHROTTLED, 2);
+    peer_header(&p, SM_SMPP_GENERIC_NACK, SM_SMPP_RINVCMDLEN, 4);
+    peer_header(&p, SM_SMPP_SUBMIT_SM_RESP, 0, 40);
+    assert_true(sm_smpp_poll(p.c, 200) >= 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.tag[1], 10);
+    assert_int_equal(l.rc[1], -EPROTO);
+    assert_int_equal(l.status[1], SM_SMPP_RTHROTTLED);
+    assert_int_equal(l.tag[2], 12);
+    assert_int_equal(l.rc[2], -EPROTO);
+    assert_int_equal(l.status[2], SM_SMPP_RINVCMDLEN);
+    assert_int_equal(sm_smpp_in_flight(p.c), 1);
+    /* the SMSC asked for a pause: nothing is sent during it */
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 14), -EAGAIN);
+    assert_true(peer_quiet(&p));
+    /* seq 5 is never answered: its response timer (300 ms) ends it */
+    assert_true(sm_smpp_poll(p.c, 400) >= 0);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.tag[3], 13);
+    assert_int_equal(l.rc[3], -ETIMEDOUT);
+    assert_int_equal(sm_smpp_in_flight(p.c), 0);
+    /* the pause is over; the connection then ends with a submit in flight */
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 15), 0);
+    peer_read(&p, &req);
+    assert_int_equal(req.sequence_number, 6);
+    sm_smpp_pdu_free(&req);
+    close(p.peer);
+    p.peer = -1;
+    assert_true(sm_smpp_poll(p.c, 200) < 0);
+    assert_int_equal(l.n, 5);
+    assert_int_equal(l.tag[4], 15);
+    assert_int_equal(l.rc[4], -ECONNRESET);
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 16), -ENOTCONN);
+    pair_close(&p);
+
+    /* a rate limit of two a second */
+    memset(&l, 0, sizeof(l));
+    cfg.window = 10;
+    cfg.max_rate = 2;
+    bound_pair(&p, &cfg);
+    l.c = p.c;
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 1), 0);
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 2), 0);
+    assert_int_equal(sm_smpp_submit_async(p.c, &sm, 3), -EAGAIN);
+    assert_int_equal(sm_smpp_in_flight(p.c), 2);
+    pair_close(&p);
+    /* freeing the client tells the application what was in flight */
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.rc[0], -ECONNRESET);
+}
+
 static uint32_t refuse_some(void *arg, const struct sm_smpp_pdu *pdu)
 {
     int *calls = arg;
@@ -1310,6 +1435,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(client_connect_refused),
     cmocka_unit_test(client_bind_refused_and_nacked),
     cmocka_unit_test(client_submit_with_traffic_in_between),
+    cmocka_unit_test(client_submit_window),
     cmocka_unit_test(client_deliver_callback_and_queue_full),
     cmocka_unit_test(client_answers_unknown_and_malformed),
     cmocka_unit_test(client_framing_errors_close),

@@ -267,6 +267,16 @@ enum sm_smpp_mode {
  */
 typedef uint32_t (*sm_smpp_deliver_fn)(void *arg, const struct sm_smpp_pdu *pdu);
 
+/*
+ * Called once for every sm_smpp_submit_async, from inside the client's calls, when its
+ * submit_sm_resp came (rc 0, or -EPROTO with the SMSC's status), when none came within the
+ * response timeout (-ETIMEDOUT) or when the connection ended first (-ECONNRESET). tag is the
+ * caller's. It must not call the client it was called from.
+ */
+typedef void (*sm_smpp_submitted_fn)(void *arg, uint64_t tag, int rc, uint32_t status);
+
+#define SM_SMPP_WINDOW_MAX 256 /* submit_sm awaiting their responses at once */
+
 struct sm_smpp_client_config {
     const char *host; /* numeric IPv4 or IPv6 address; NULL: 127.0.0.1 */
     uint16_t port;    /* 0: 2775 */
@@ -281,6 +291,13 @@ struct sm_smpp_client_config {
     size_t rx_queue;               /* deliver_sm kept for sm_smpp_receive; 0: 64 */
     sm_smpp_deliver_fn on_deliver; /* NULL: queue for sm_smpp_receive */
     void *arg;
+    /* sm_smpp_submit_async: submit_sm sent without waiting, at most window awaiting their
+     * responses (0: 1; SMPP 3.4 2.8 "windowing"), at most max_rate per second (0: no limit);
+     * after ESME_RTHROTTLED no submit for throttle_pause_ms (0: 1000) */
+    unsigned window;
+    unsigned max_rate;
+    int throttle_pause_ms;
+    sm_smpp_submitted_fn on_submitted; /* results of sm_smpp_submit_async */
 };
 
 struct sm_smpp_client;
@@ -319,6 +336,20 @@ int sm_smpp_open(const struct sm_smpp_client_config *cfg, struct sm_smpp_client 
  */
 int sm_smpp_submit(struct sm_smpp_client *c, const struct sm_smpp_sm *sm,
                    char message_id[SM_SMPP_MSGID_SIZE], uint32_t *status);
+
+/*
+ * submit_sm without waiting for its response: the result comes to on_submitted with tag. When
+ * the window is full, the connection is served until a response frees a place (up to the
+ * response timeout). Returns 0 once sent, -EAGAIN while the SMSC's throttling pause lasts or
+ * the rate limit would be passed (nothing sent: the caller tries later), -EINVAL without
+ * on_submitted, or an error as for sm_smpp_submit (nothing sent, no callback).
+ */
+int sm_smpp_submit_async(struct sm_smpp_client *c, const struct sm_smpp_sm *sm, uint64_t tag);
+/* submit_sm awaiting their response. */
+size_t sm_smpp_in_flight(const struct sm_smpp_client *c);
+/* Could n submits go now (bound, no throttling pause, within the rate limit)? 0, -EAGAIN or
+ * -ENOTCONN. Nothing changes. */
+int sm_smpp_ready(const struct sm_smpp_client *c, unsigned n);
 
 /* enquire_link (section 4.11) and wait for its response. Returns 0 or an error as above. */
 int sm_smpp_enquire_link(struct sm_smpp_client *c);

@@ -124,10 +124,18 @@ struct smdb_outbox_msg {
     char *body; /* malloc'd */
     unsigned attempts;
 };
+/* A message for target's callback URL + path, about card eid (NULL: none). */
 int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
-                    int64_t now_ms);
-/* The oldest due message, or -ENOENT. */
-int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_msg *out);
+                    const char *eid, int64_t now_ms);
+/* The oldest due messages, up to max, in the order they are to leave: *n of them. */
+struct smdb_outbox_due {
+    int64_t id;
+    char eid[33]; /* "" when the message is about no card */
+};
+int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_due *out, size_t max,
+                    size_t *n);
+/* One undelivered message, or -ENOENT. */
+int smdb_outbox_get(struct smdb *db, int64_t id, struct smdb_outbox_msg *out);
 /* Delivered (error NULL), or to be tried again at next_ms. */
 int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
                        int64_t now_ms);

@@ -84,6 +84,25 @@ static long vmhwm_kb(pid_t pid)
     return kb;
 }
 
+/* CPU seconds (user + system) the process has used. */
+static double cpu_s(pid_t pid)
+{
+    char p[64], buf[1024], *q;
+    unsigned long ut = 0, st = 0;
+    FILE *f;
+
+    snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+    f = fopen(p, "r");
+    if (!f)
+        return 0;
+    q = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+    fclose(f);
+    /* after "(comm)": state, then fields 4-13, then utime (14) and stime (15) */
+    if (!q || sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static int spawn(struct itest_proc *p, const char *name, const char *bin, const char *conf,
                  const char *extra)
 {
@@ -279,6 +298,34 @@ static long request(struct client *c, const char *path, const char *body)
     return code;
 }
 
+/* A counter from smsr's /metrics (read as admin); -1 when absent. */
+static double metric(const char *name)
+{
+    struct client c;
+    double v = -1;
+    const char *p;
+
+    client_init(&c, "admin");
+    if (request(&c, "/metrics", NULL) == 200)
+        for (p = c.buf; (p = strstr(p, name)); p += strlen(name))
+            if ((p == c.buf || p[-1] == '\n') && p[strlen(name)] == ' ') {
+                v = atof(p + strlen(name) + 1);
+                break;
+            }
+    client_free(&c);
+    return v;
+}
+
+/* What smsr spent per operation since (cpu0, flushes0). */
+static void print_costs(double cpu0, double flushes0, unsigned ops)
+{
+    double cpu = cpu_s(smsr.pid) - cpu0, fl = metric("sm_smsr_db_flushes_total") - flushes0;
+
+    if (ops)
+        printf("        smsr CPU %.2f ms per operation, %.2f WAL flushes per operation\n",
+               1e3 * cpu / ops, fl / ops);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -302,6 +349,38 @@ struct reg_job {
     unsigned done, failed;
 };
 
+/* The requests, made before the clock starts: the load generator's JSON work is not the SM-SR's
+ * (it ran in the timed loop before and took half a core). */
+static char **reg_bodies;
+
+static int reg_bodies_make(void)
+{
+    reg_bodies = calloc(ncards, sizeof(*reg_bodies));
+    for (unsigned i = 0; reg_bodies && i < ncards; i++) {
+        char p[128];
+        json_t *e, *req;
+
+        snprintf(p, sizeof(p), "eis/%s.json", eids[i]);
+        e = json_load_file(path_in(p), 0, NULL);
+        req = e ? json_pack("{s:{s:s, s:s}, s:o}", "header", "functionRequesterIdentifier",
+                            "2.999.20.1", "functionCallIdentifier", eids[i], "eis", e)
+                : NULL;
+        reg_bodies[i] = req ? sm_json_dump(req) : NULL;
+        json_decref(req);
+        if (!reg_bodies[i])
+            return -1;
+    }
+    return reg_bodies ? 0 : -1;
+}
+
+static void reg_bodies_free(void)
+{
+    for (unsigned i = 0; reg_bodies && i < ncards; i++)
+        free(reg_bodies[i]);
+    free(reg_bodies);
+    reg_bodies = NULL;
+}
+
 static void *reg_thread(void *arg)
 {
     struct reg_job *j = arg;
@@ -309,20 +388,9 @@ static void *reg_thread(void *arg)
 
     client_init(&c, "eum1");
     for (unsigned i = j->first; i < ncards; i += j->step) {
-        char p[128], *body;
-        json_t *e, *req;
-        double t0;
-        long code;
+        double t0 = now();
+        long code = request(&c, "/gsma/es1/registerEIS", reg_bodies[i]);
 
-        /* a path of its own: itest_path's buffers are shared between threads */
-        snprintf(p, sizeof(p), "%s/eis/%s.json", dir, eids[i]);
-        e = json_load_file(p, 0, NULL);
-        req = json_pack("{s:{s:s, s:s}, s:o}", "header", "functionRequesterIdentifier",
-                        "2.999.20.1", "functionCallIdentifier", eids[i], "eis", e);
-        body = sm_json_dump(req);
-        json_decref(req);
-        t0 = now();
-        code = request(&c, "/gsma/es1/registerEIS", body);
         j->lat[j->done + j->failed] = now() - t0;
         if (code == 200 && strstr(c.buf, "Executed-Success")) {
             j->done++;
@@ -331,7 +399,6 @@ static void *reg_thread(void *arg)
             if (j->failed < 3)
                 fprintf(stderr, "registerEIS %s: HTTP %ld %.300s\n", eids[i], code, c.buf);
         }
-        free(body);
     }
     client_free(&c);
     return NULL;
@@ -360,10 +427,15 @@ static int phase_es1(void)
     pthread_t th[THREADS];
     struct reg_job jobs[THREADS];
     struct health_job hj[THREADS];
-    double *all = calloc(ncards, sizeof(double)), t0, secs, base_secs = 2;
+    double *all = calloc(ncards, sizeof(double)), t0, secs, base_secs = 2, cpu0, flushes0;
     unsigned done = 0, failed = 0, n = 0;
     unsigned long health = 0;
 
+    if (!all || reg_bodies_make()) {
+        free(all);
+        reg_bodies_free();
+        return -1;
+    }
     for (int i = 0; i < THREADS; i++) {
         hj[i] = (struct health_job){.until = now() + base_secs};
         pthread_create(&th[i], NULL, health_thread, &hj[i]);
@@ -372,6 +444,8 @@ static int phase_es1(void)
         pthread_join(th[i], NULL);
         health += hj[i].n;
     }
+    cpu0 = cpu_s(smsr.pid);
+    flushes0 = metric("sm_smsr_db_flushes_total");
     t0 = now();
     for (int i = 0; i < THREADS; i++) {
         jobs[i] = (struct reg_job){.first = (unsigned)i,
@@ -392,8 +466,10 @@ static int phase_es1(void)
            done, secs, done / secs, 1e3 * pct(all, n, 0.50), 1e3 * pct(all, n, 0.99), failed);
     printf("        baseline GET /health: %.0f/s; ratio %.3f\n", health / base_secs,
            (done / secs) / (health / base_secs));
+    print_costs(cpu0, flushes0, done);
     printf("        smsr peak RSS %ld kB\n", vmhwm_kb(smsr.pid));
     free(all);
+    reg_bodies_free();
     return failed ? -1 : 0;
 }
 
@@ -506,15 +582,42 @@ static void *cyc_thread(void *arg)
     return NULL;
 }
 
+/* The engine's queues while a phase runs, sampled every 250 ms: where the operations wait. */
+struct queue_probe {
+    double until;
+    double ops_sum, outbox_sum, ops_max, outbox_max;
+    unsigned n;
+};
+
+static void *probe_thread(void *arg)
+{
+    struct queue_probe *q = arg;
+
+    while (now() < q->until) {
+        double ops = metric("sm_smsr_operations_pending"), out = metric("sm_smsr_outbox_pending");
+
+        q->ops_sum += ops;
+        q->outbox_sum += out;
+        q->ops_max = ops > q->ops_max ? ops : q->ops_max;
+        q->outbox_max = out > q->outbox_max ? out : q->outbox_max;
+        q->n++;
+        usleep(250 * 1000);
+    }
+    return NULL;
+}
+
 static int phase_cycles(const char *bearer, double secs, double *ops_per_s)
 {
     enum { CONC = 256 };
     pthread_t th[CONC];
     struct cyc_job jobs[CONC];
-    double t0 = now(), took, *all;
+    double t0 = now(), took, *all, cpu0 = cpu_s(smsr.pid),
+           flushes0 = metric("sm_smsr_db_flushes_total");
     unsigned ops = 0, failed = 0;
     size_t n = 0;
     int nthreads = ncards < CONC ? (int)ncards : CONC;
+    struct queue_probe probe;
+    pthread_t probe_th;
 
     for (int i = 0; i < nthreads; i++) {
         jobs[i] = (struct cyc_job){
@@ -522,9 +625,12 @@ static int phase_cycles(const char *bearer, double secs, double *ops_per_s)
         jobs[i].lat = calloc(jobs[i].cap, sizeof(double));
         pthread_create(&th[i], NULL, cyc_thread, &jobs[i]);
     }
+    probe = (struct queue_probe){.until = t0 + secs};
+    pthread_create(&probe_th, NULL, probe_thread, &probe);
     for (int i = 0; i < nthreads; i++)
         pthread_join(th[i], NULL);
     took = now() - t0;
+    pthread_join(probe_th, NULL);
     all = calloc(CONC * 100000, sizeof(double));
     for (int i = 0; i < nthreads; i++) {
         memcpy(all + n, jobs[i].lat, jobs[i].nlat * sizeof(double));
@@ -538,6 +644,11 @@ static int phase_cycles(const char *bearer, double secs, double *ops_per_s)
            "p50 %.1f ms, p99 %.1f ms (%u failed)\n",
            bearer, ops, took, nthreads, *ops_per_s, 1e3 * pct(all, n, 0.50),
            1e3 * pct(all, n, 0.99), failed);
+    print_costs(cpu0, flushes0, ops);
+    if (probe.n)
+        printf("        waiting in smsr: operations %.0f (max %.0f), outbox %.0f (max %.0f)\n",
+               probe.ops_sum / probe.n, probe.ops_max, probe.outbox_sum / probe.n,
+               probe.outbox_max);
     printf("        smsr peak RSS %ld kB\n", vmhwm_kb(smsr.pid));
     free(all);
     return failed ? -1 : 0;
