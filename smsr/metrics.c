@@ -54,7 +54,10 @@ int smsr_metrics(void *app, struct sm_buf *b)
     rc |= sm_buf_printf(b,
                         "# HELP sm_smsr_db_flushes_total WAL flushes of group commit (one per "
                         "burst of commits, db.synchronous group).\n"
-                        "# TYPE sm_smsr_db_flushes_total counter\nsm_smsr_db_flushes_total %lu\n",
-                        smdb_flush_count(a->db));
+                        "# TYPE sm_smsr_db_flushes_total counter\nsm_smsr_db_flushes_total %lu\n"
+                        "# HELP sm_smsr_db_writes_total Database connection uses that wrote "
+                        "(a transaction or more each).\n"
+                        "# TYPE sm_smsr_db_writes_total counter\nsm_smsr_db_writes_total %lu\n",
+                        smdb_flush_count(a->db), smdb_write_count(a->db));
     return rc ? -ENOMEM : 0;
 }

@@ -624,6 +624,11 @@ unsigned long smdb_flush_count(struct smdb *db)
     return atomic_load(&db->flushes);
 }
 
+unsigned long smdb_write_count(struct smdb *db)
+{
+    return atomic_load(&db->commits);
+}
+
 int smdb_sync(struct smdb *db)
 {
     unsigned long want;

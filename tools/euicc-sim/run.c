@@ -238,6 +238,9 @@ static int smpp_connect(struct runner *r)
         .addr_ton = 1,
         .addr_npi = 1,
         .address_range = range,
+        /* every card of the simulator shares this session: an SM-SR's windowed burst must not
+         * overflow it (the radio network would take them all) */
+        .rx_queue = 4096,
     };
     uint32_t status = 0;
     int rc;

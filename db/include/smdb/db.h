@@ -66,6 +66,8 @@ int smdb_sync(struct smdb *db);
 int smdb_full_scans(struct smdb *db, char *out, size_t outlen);
 /* WAL flushes smdb_sync made (group commit's figure). */
 unsigned long smdb_flush_count(struct smdb *db);
+/* Uses of a connection that wrote (each a transaction or more: the figure to bring down). */
+unsigned long smdb_write_count(struct smdb *db);
 unsigned long smdb_error_count(struct smdb *db);
 
 /* Entities (callers) and their certificates. */

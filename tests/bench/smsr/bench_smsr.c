@@ -316,14 +316,36 @@ static double metric(const char *name)
     return v;
 }
 
-/* What smsr spent per operation since (cpu0, flushes0). */
-static void print_costs(double cpu0, double flushes0, unsigned ops)
-{
-    double cpu = cpu_s(smsr.pid) - cpu0, fl = metric("sm_smsr_db_flushes_total") - flushes0;
+/* CPU seconds of every process of the run, and smsr's WAL flushes, at one moment. */
+struct costs {
+    double smsr, sim, smsc, self, flushes, writes;
+};
 
-    if (ops)
-        printf("        smsr CPU %.2f ms per operation, %.2f WAL flushes per operation\n",
-               1e3 * cpu / ops, fl / ops);
+static struct costs costs_now(void)
+{
+    return (struct costs){
+        cpu_s(smsr.pid), sim.pid > 0 ? cpu_s(sim.pid) : 0,   smsc.pid > 0 ? cpu_s(smsc.pid) : 0,
+        cpu_s(getpid()), metric("sm_smsr_db_flushes_total"), metric("sm_smsr_db_writes_total")};
+}
+
+/* What each process spent per operation since c0, and the rate the machine's cores would allow
+ * at that cost (all processes share them). */
+static void print_costs(const struct costs *c0, unsigned ops)
+{
+    struct costs c = costs_now();
+    double total =
+        (c.smsr - c0->smsr) + (c.sim - c0->sim) + (c.smsc - c0->smsc) + (c.self - c0->self);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (!ops)
+        return;
+    printf("        CPU per operation: smsr %.2f ms, euicc-sim %.2f, smsc-sim %.2f, load "
+           "generator %.2f; %.2f ms in all, at most %.0f/s on %ld cores\n",
+           1e3 * (c.smsr - c0->smsr) / ops, 1e3 * (c.sim - c0->sim) / ops,
+           1e3 * (c.smsc - c0->smsc) / ops, 1e3 * (c.self - c0->self) / ops, 1e3 * total / ops,
+           total > 0 ? (double)cores * ops / total : 0, cores);
+    printf("        smsr per operation: %.2f database writes, %.2f WAL flushes\n",
+           (c.writes - c0->writes) / ops, (c.flushes - c0->flushes) / ops);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -427,7 +449,8 @@ static int phase_es1(void)
     pthread_t th[THREADS];
     struct reg_job jobs[THREADS];
     struct health_job hj[THREADS];
-    double *all = calloc(ncards, sizeof(double)), t0, secs, base_secs = 2, cpu0, flushes0;
+    double *all = calloc(ncards, sizeof(double)), t0, secs, base_secs = 2;
+    struct costs c0;
     unsigned done = 0, failed = 0, n = 0;
     unsigned long health = 0;
 
@@ -444,8 +467,7 @@ static int phase_es1(void)
         pthread_join(th[i], NULL);
         health += hj[i].n;
     }
-    cpu0 = cpu_s(smsr.pid);
-    flushes0 = metric("sm_smsr_db_flushes_total");
+    c0 = costs_now();
     t0 = now();
     for (int i = 0; i < THREADS; i++) {
         jobs[i] = (struct reg_job){.first = (unsigned)i,
@@ -466,7 +488,7 @@ static int phase_es1(void)
            done, secs, done / secs, 1e3 * pct(all, n, 0.50), 1e3 * pct(all, n, 0.99), failed);
     printf("        baseline GET /health: %.0f/s; ratio %.3f\n", health / base_secs,
            (done / secs) / (health / base_secs));
-    print_costs(cpu0, flushes0, done);
+    print_costs(&c0, done);
     printf("        smsr peak RSS %ld kB\n", vmhwm_kb(smsr.pid));
     free(all);
     reg_bodies_free();
@@ -476,9 +498,14 @@ static int phase_es1(void)
 /* ---- the MNO's callback receiver: operation results arrive, nobody polls ---- */
 
 #define MAX_CALLS (1 << 20)
+#define CONC      256                  /* client threads of the cycles */
 static _Atomic unsigned char *results; /* by call number: 0 pending, 1 success, 2 other */
-static pthread_mutex_t res_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t res_cv = PTHREAD_COND_INITIALIZER;
+static _Atomic int *waiter_of;         /* by call number: the client thread waiting for it */
+/* one wake-up per client thread: a result wakes its own thread, not all of them */
+static struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} waiters[CONC];
 static struct MHD_Daemon *receiver;
 
 /* A result at mno1's callback URL: which call, and how it ended. */
@@ -490,10 +517,12 @@ static unsigned on_post(void *arg, const char *path, const char *body)
         unsigned long n = id ? strtoul(id + 28, NULL, 10) : MAX_CALLS;
 
         if (n < MAX_CALLS) {
+            struct waiter *w = &waiters[atomic_load(&waiter_of[n]) % CONC];
+
+            pthread_mutex_lock(&w->mu);
             atomic_store(&results[n], strstr(body, "Executed-Success") ? 1 : 2);
-            pthread_mutex_lock(&res_mu);
-            pthread_cond_broadcast(&res_cv);
-            pthread_mutex_unlock(&res_mu);
+            pthread_cond_signal(&w->cv);
+            pthread_mutex_unlock(&w->mu);
         }
     }
     return MHD_HTTP_OK;
@@ -506,7 +535,12 @@ static int receiver_start(void)
     int p;
 
     results = calloc(MAX_CALLS, 1);
-    p = results ? itest_receiver_start(dir, on_post, NULL, &receiver) : -1;
+    waiter_of = calloc(MAX_CALLS, sizeof(*waiter_of));
+    for (int i = 0; i < CONC; i++) {
+        pthread_mutex_init(&waiters[i].mu, NULL);
+        pthread_cond_init(&waiters[i].cv, NULL);
+    }
+    p = results && waiter_of ? itest_receiver_start(dir, on_post, NULL, &receiver) : -1;
     snprintf(cmd, sizeof(cmd),
              "cd %s && %s/smsr -c smsr.conf entity callback mno1 https://localhost:%d/mno1", dir,
              SM_BIN_DIR, p);
@@ -525,10 +559,12 @@ struct cyc_job {
 
 /* One asynchronous call and its result through the callback; the seconds it took, < 0 on
  * failure. */
-static double operation(struct client *c, const char *fn, const char *eid, const char *iccid)
+static double operation(struct client *c, int me, const char *fn, const char *eid,
+                        const char *iccid)
 {
     char body[512], path[200], id[64];
     unsigned n = atomic_fetch_add(&call_seq, 1) % MAX_CALLS;
+    struct waiter *w = &waiters[me];
     double t0 = now();
     int v = 0;
 
@@ -538,17 +574,19 @@ static double operation(struct client *c, const char *fn, const char *eid, const
              ":\"%s\"},\"eid\":\"%s\",\"iccid\":\"%s\"}",
              id, eid, iccid);
     snprintf(path, sizeof(path), "/gsma/es4/%s", fn);
+    atomic_store(&results[n], 0);
+    atomic_store(&waiter_of[n], me);
     if (request(c, path, body) != 202)
         return -1;
-    pthread_mutex_lock(&res_mu);
+    pthread_mutex_lock(&w->mu);
     while (!(v = atomic_load(&results[n])) && now() - t0 < 60) {
         struct timespec ts;
 
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += 1;
-        pthread_cond_timedwait(&res_cv, &res_mu, &ts);
+        pthread_cond_timedwait(&w->cv, &w->mu, &ts);
     }
-    pthread_mutex_unlock(&res_mu);
+    pthread_mutex_unlock(&w->mu);
     if (v != 1)
         snprintf(c->buf, sizeof(c->buf), "%s: %s", id, v ? "not Executed-Success" : "no result");
     return v == 1 ? now() - t0 : -1;
@@ -565,7 +603,7 @@ static void *cyc_thread(void *arg)
             const char *fns[2] = {"enableProfile", "disableProfile"};
 
             for (int k = 0; k < 2; k++) {
-                double d = operation(&c, fns[k], eids[i], opers[i]);
+                double d = operation(&c, (int)j->first, fns[k], eids[i], opers[i]);
 
                 if (d < 0) {
                     if (j->failed++ < 3)
@@ -608,11 +646,10 @@ static void *probe_thread(void *arg)
 
 static int phase_cycles(const char *bearer, double secs, double *ops_per_s)
 {
-    enum { CONC = 256 };
     pthread_t th[CONC];
     struct cyc_job jobs[CONC];
-    double t0 = now(), took, *all, cpu0 = cpu_s(smsr.pid),
-           flushes0 = metric("sm_smsr_db_flushes_total");
+    struct costs c0 = costs_now();
+    double t0 = now(), took, *all;
     unsigned ops = 0, failed = 0;
     size_t n = 0;
     int nthreads = ncards < CONC ? (int)ncards : CONC;
@@ -644,7 +681,7 @@ static int phase_cycles(const char *bearer, double secs, double *ops_per_s)
            "p50 %.1f ms, p99 %.1f ms (%u failed)\n",
            bearer, ops, took, nthreads, *ops_per_s, 1e3 * pct(all, n, 0.50),
            1e3 * pct(all, n, 0.99), failed);
-    print_costs(cpu0, flushes0, ops);
+    print_costs(&c0, ops);
     if (probe.n)
         printf("        waiting in smsr: operations %.0f (max %.0f), outbox %.0f (max %.0f)\n",
                probe.ops_sum / probe.n, probe.ops_max, probe.outbox_sum / probe.n,
