@@ -792,8 +792,16 @@ void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notificat
     /* with the operations' lock: the card's answer to the same operation may be arriving
      * through an admin session at this moment; one of the two must see the other */
     pthread_mutex_lock(&g->op_mu);
-    notification_locked(g, n);
+    /* recorded, applied, answered, notified and its confirmation queued: one commit (a failed
+     * commit leaves nothing, and the card, unconfirmed, sends it again) */
+    if (smdb_unit_begin(g->a->db) == 0) {
+        notification_locked(g, n);
+        if (smdb_unit_end(g->a->db, 0))
+            SM_LOGE(SM_LOG_DB, n->eid, "notification %u: not stored", n->seq);
+    }
     pthread_mutex_unlock(&g->op_mu);
+    /* what it queued for the outbox is visible now */
+    pthread_cond_signal(&g->cv);
 }
 
 static void *card_thread(void *arg)

@@ -365,6 +365,13 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     rc = sm_smpp_ready(s->smpp, 1);
     if (rc)
         return rc;
+    /* the counter and the operation's state are committed before the parts are queued: inside
+     * another unit of work they could still be rolled back after the packet left */
+    if (smdb_unit_active(a->db)) {
+        SM_LOGE(SM_LOG_OTA, op->eid, "%s %s: a packet may not be made inside a transaction",
+                op->function, op->call_id);
+        return -EDEADLK;
+    }
     if (!strcmp(bearer, "https"))
         h.tar[2] = 0x01; /* the trigger goes to the ISD-R, whatever the script's target */
     else
@@ -375,9 +382,13 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     rc = load_keys(a, op->eid, &k, &keys);
     if (rc)
         return rc;
-    /* the counter is committed before the packet exists (es5-secure-channels 2.6) */
-    rc = smdb_keyset_next_counter(a->db, op->eid, k.kvn, &cntr);
+    /* the counter is committed, with the operation's new state, before the packet leaves
+     * (es5-secure-channels 2.6): one commit for both */
+    rc = smdb_unit_begin(a->db);
+    if (!rc)
+        rc = smdb_keyset_next_counter(a->db, op->eid, k.kvn, &cntr);
     if (rc) {
+        smdb_unit_end(a->db, rc);
         smsr_isdr_keys_wipe(&k);
         return rc;
     }
@@ -387,14 +398,14 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     rc = sm_scp80_wrap_command(&h, cb, &keys, script, len, &pkt);
     smsr_isdr_keys_wipe(&k);
     if (rc)
-        return rc;
+        return smdb_unit_end(a->db, rc);
     parts = calloc(SMSR_SMS_MAX_PARTS, sizeof(*parts));
     n = parts ? sm_sms_split_packet(pkt.data, pkt.len, false, s->ref++, parts, SMSR_SMS_MAX_PARTS)
               : -ENOMEM;
     sm_buf_free(&pkt);
     if (n < 0) {
         free(parts);
-        return n;
+        return smdb_unit_end(a->db, n);
     }
     /* stored as sent before the first part leaves: a PoR can only find it that way */
     snprintf(op->state, sizeof(op->state), "sent");
@@ -405,7 +416,7 @@ static int send_packet(struct smsr_sms *s, struct smdb_op *op, const uint8_t *sc
     op->next_ms = sm_wall_ms() + wait_ms;
     if (op->next_ms > op->deadline_ms)
         op->next_ms = op->deadline_ms;
-    rc = smdb_op_update(a->db, op);
+    rc = smdb_unit_end(a->db, smdb_op_update(a->db, op));
     /* the parts leave at the end of the card thread's round, after one flush for all
      * (smsr_sms_flush) */
     if (!rc && s->nout + (size_t)n > s->capout) {

@@ -308,20 +308,51 @@ int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const 
     return smdb_fail(db, c, what, rc);
 }
 
+/* The unit of work open on this thread (smdb_unit_begin): the smdb calls made meanwhile share
+ * its connection and transaction; their own transactions become savepoints in it. */
+static __thread struct {
+    struct smdb *db;
+    struct smdb_conn *c;
+    unsigned depth;
+} unit;
+
+static bool in_unit(const struct smdb *db, const struct smdb_conn *c)
+{
+    return unit.c && unit.db == db && unit.c == c;
+}
+
+static int exec_sql(struct smdb *db, struct smdb_conn *c, const char *sql)
+{
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? 0 : smdb_fail(db, c, sql, rc);
+}
+
 int smdb_tx_begin(struct smdb *db, struct smdb_conn *c)
 {
+    if (in_unit(db, c))
+        return exec_sql(db, c, "SAVEPOINT smdb_tx");
     return smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN), "begin");
 }
 
 int smdb_tx_begin_read(struct smdb *db, struct smdb_conn *c)
 {
+    if (in_unit(db, c))
+        return exec_sql(db, c, "SAVEPOINT smdb_tx");
     return smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN_READ), "begin read");
 }
 
 int smdb_tx_commit(struct smdb *db, struct smdb_conn *c)
 {
-    int rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_COMMIT), "commit");
+    int rc;
 
+    if (in_unit(db, c)) {
+        rc = exec_sql(db, c, "RELEASE smdb_tx");
+        if (rc)
+            smdb_tx_rollback(db, c);
+        return rc;
+    }
+    rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_COMMIT), "commit");
     if (rc)
         smdb_tx_rollback(db, c);
     return rc;
@@ -329,14 +360,68 @@ int smdb_tx_commit(struct smdb *db, struct smdb_conn *c)
 
 void smdb_tx_rollback(struct smdb *db, struct smdb_conn *c)
 {
+    if (in_unit(db, c)) {
+        /* undo the part, keep the unit */
+        exec_sql(db, c, "ROLLBACK TO smdb_tx");
+        exec_sql(db, c, "RELEASE smdb_tx");
+        return;
+    }
     if (!sqlite3_get_autocommit(c->h))
         smdb_exec_stmt(db, c, smdb_stmt(c, STMT_ROLLBACK), "rollback");
+}
+
+int smdb_unit_begin(struct smdb *db)
+{
+    struct smdb_conn *c;
+    int rc;
+
+    if (unit.c) {
+        if (unit.db != db)
+            return -EBUSY;
+        unit.depth++;
+        return 0;
+    }
+    c = smdb_acquire(db);
+    rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_BEGIN), "begin");
+    if (rc) {
+        smdb_release(db, c);
+        return rc;
+    }
+    unit.db = db;
+    unit.c = c;
+    unit.depth = 1;
+    return 0;
+}
+
+int smdb_unit_end(struct smdb *db, int rc)
+{
+    struct smdb_conn *c = unit.c;
+
+    if (!c || unit.db != db)
+        return rc ? rc : -EINVAL;
+    if (--unit.depth)
+        return rc;
+    unit.db = NULL;
+    unit.c = NULL;
+    if (rc)
+        smdb_tx_rollback(db, c);
+    else
+        rc = smdb_tx_commit(db, c);
+    smdb_release(db, c);
+    return rc;
+}
+
+bool smdb_unit_active(const struct smdb *db)
+{
+    return unit.c && unit.db == db;
 }
 
 struct smdb_conn *smdb_acquire(struct smdb *db)
 {
     struct smdb_conn *c = NULL;
 
+    if (unit.c && unit.db == db)
+        return unit.c;
     pthread_mutex_lock(&db->mu);
     for (;;) {
         for (unsigned i = 0; i < db->nconns; i++) {
@@ -357,6 +442,8 @@ struct smdb_conn *smdb_acquire(struct smdb *db)
 
 void smdb_release(struct smdb *db, struct smdb_conn *c)
 {
+    if (in_unit(db, c))
+        return; /* the unit's end releases it */
     /* a statement left mid-transaction by an error path must not leak into the next user */
     if (!sqlite3_get_autocommit(c->h))
         sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);

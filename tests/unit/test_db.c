@@ -202,6 +202,57 @@ static void group_commit(void **state)
     smdb_close(db);
 }
 
+/* A unit of work: the calls in it share one transaction and one commit; a failing part (its
+ * own transaction, a savepoint in the unit) is undone alone; a unit ended with an error leaves
+ * nothing; units nest. */
+static void units_of_work(void **state)
+{
+    struct sm_api_call_record rec = {.requester = "2.999.10.1",
+                                     .function = "es2.downloadProfile",
+                                     .state = "accepted",
+                                     .received_ms = 5000,
+                                     .deadline_ms = 65000},
+                              ex = {0};
+    unsigned long w0;
+    struct smdb *db;
+
+    (void)state;
+    unlink(path);
+    db = open_db_sync(smdb_smdp_migrations, 0, "group");
+    assert_int_equal(smdb_unit_end(db, 0), -EINVAL);
+    w0 = smdb_write_count(db);
+    assert_int_equal(smdb_unit_begin(db), 0);
+    assert_true(smdb_unit_active(db));
+    strcpy(rec.call_id, "u-1");
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), -EEXIST); /* refused, the unit goes on */
+    free(ex.response);
+    assert_int_equal(smdb_unit_begin(db), 0); /* nested: joins */
+    strcpy(rec.call_id, "u-2");
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_unit_end(db, 0), 0);
+    assert_true(smdb_unit_active(db));
+    assert_int_equal(smdb_call_finish(db, rec.requester, "u-1", 200, "{}", 6000), 0);
+    assert_int_equal(smdb_unit_end(db, 0), 0);
+    assert_false(smdb_unit_active(db));
+    /* one commit for the four writes */
+    assert_int_equal(smdb_write_count(db) - w0, 1);
+    assert_int_equal(smdb_call_get(db, rec.requester, "u-1", &ex), 0);
+    assert_string_equal(ex.state, "done");
+    free(ex.response);
+    assert_int_equal(smdb_call_get(db, rec.requester, "u-2", &ex), 0);
+    free(ex.response);
+    /* ended with an error: rolled back */
+    assert_int_equal(smdb_unit_begin(db), 0);
+    strcpy(rec.call_id, "u-3");
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    assert_int_equal(smdb_unit_end(db, -EIO), -EIO);
+    assert_int_equal(smdb_call_get(db, rec.requester, "u-3", &ex), -ENOENT);
+    /* the connection went back to the pool: plain calls work */
+    assert_int_equal(smdb_call_begin(db, &rec, &ex), 0);
+    smdb_close(db);
+}
+
 /* No statement walks a table that grows with use (operations, journal, outbox, audit trail,
  * registry) without an index: the SMS path once scanned every finished operation per PoR. */
 static void statements_use_indexes(void **state)
@@ -274,6 +325,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(entities_and_certificates),
     cmocka_unit_test(call_journal),
     cmocka_unit_test(group_commit),
+    cmocka_unit_test(units_of_work),
     cmocka_unit_test(statements_use_indexes),
 };
 

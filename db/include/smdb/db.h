@@ -57,6 +57,17 @@ int smdb_version(struct smdb *db);
 /* Number of migrations in a set, or -EINVAL if their numbering is not 1..N. */
 int smdb_migrations_latest(const struct sm_embedded_file *set);
 int smdb_ping(struct smdb *db);
+/*
+ * A unit of work: the smdb calls this thread makes until smdb_unit_end are one transaction
+ * (BEGIN IMMEDIATE: other writers wait), their own transactions savepoints in it, so that a
+ * step's writes cost one commit. No network I/O and no sm_durable() inside one. Units nest
+ * (the inner joins the outer). smdb_unit_end commits when rc is 0, else rolls back; it returns
+ * rc, or the commit's error.
+ */
+int smdb_unit_begin(struct smdb *db);
+int smdb_unit_end(struct smdb *db, int rc);
+bool smdb_unit_active(const struct smdb *db);
+
 /* With synchronous "group": put every commit made so far on disk (one fdatasync of the WAL for
  * all concurrent callers). Elsewhere a no-op. Returns 0 or a negative errno. */
 int smdb_sync(struct smdb *db);
