@@ -403,12 +403,7 @@ int smdb_unit_end(struct smdb *db, int rc)
         return rc;
     unit.db = NULL;
     unit.c = NULL;
-    if (rc)
-        smdb_tx_rollback(db, c);
-    else
-        rc = smdb_tx_commit(db, c);
-    smdb_release(db, c);
-    return rc;
+    return smdb_tx_end(db, c, rc);
 }
 
 bool smdb_unit_active(const struct smdb *db)

@@ -161,14 +161,19 @@ static void entities_and_certificates(void **state)
 
 /* Group commit: commits wait for no flush; smdb_sync flushes the WAL once for all commits made
  * before it, and not at all when nothing was committed since; with "full" it never needs to. */
+/* An accepted call of the journal, its identifier to be filled in. */
+static struct sm_api_call_record accepted_call(void)
+{
+    return (struct sm_api_call_record){.requester = "2.999.10.1",
+                                       .function = "es2.downloadProfile",
+                                       .state = "accepted",
+                                       .received_ms = 5000,
+                                       .deadline_ms = 65000};
+}
+
 static void group_commit(void **state)
 {
-    struct sm_api_call_record rec = {.requester = "2.999.10.1",
-                                     .function = "es2.downloadProfile",
-                                     .state = "accepted",
-                                     .received_ms = 5000,
-                                     .deadline_ms = 65000},
-                              ex = {0};
+    struct sm_api_call_record rec = accepted_call(), ex = {0};
     struct smdb *db;
 
     (void)state;
@@ -207,12 +212,7 @@ static void group_commit(void **state)
  * nothing; units nest. */
 static void units_of_work(void **state)
 {
-    struct sm_api_call_record rec = {.requester = "2.999.10.1",
-                                     .function = "es2.downloadProfile",
-                                     .state = "accepted",
-                                     .received_ms = 5000,
-                                     .deadline_ms = 65000},
-                              ex = {0};
+    struct sm_api_call_record rec = accepted_call(), ex = {0};
     unsigned long w0;
     struct smdb *db;
 
