@@ -11,6 +11,9 @@ static const struct sm_cfg_key smdp_keys[] = {
      "address and port of the ES2 (and ES3 notification) HTTPS API (port 0: any free port)"},
     {"db", "path", SM_CFG_PATH, OFF(base.db_path), "smdp.db", 0, 0, NULL,
      "SQLite database file (created and migrated on start)"},
+    {"keystore", "kek_file", SM_CFG_PATH, OFF(kek_file), "smdp.kek", 0, 0, NULL,
+     "key-encryption key (64 hex digits, mode 0600) wrapping the subscriptions' secrets; "
+     "created in test mode when missing"},
 };
 
 static const struct sm_cfg_table tables[] = {
@@ -26,11 +29,13 @@ int main(int argc, char **argv)
         .title = "SGP.02 SM-DP: profile orders (ES2), profile packages, ES8 download",
         .iface_label = "ES2",
         .migrations = smdb_smdp_migrations,
+        .schema = SMDB_SCHEMA_SMDP,
         .tables = t,
         .ntables = 2,
         .cfg_size = sizeof(struct smdp_cfg),
         .routes = smdp_routes,
         .nroutes = smdp_nroutes,
+        .command = smdp_inventory_command,
     };
 
     return smdb_daemon_main(&desc, argc, argv);

@@ -16,29 +16,6 @@
 #include "es5_engine.h"
 #include "smsr.h"
 
-/* The KEK: created (0600) in test mode when missing, else required. */
-static int open_keystore(struct smsr_app *a)
-{
-    struct sm_secret *kek = NULL;
-    int rc = sm_keystore_load_kek(a->cfg->kek_file, &kek);
-
-    if (rc == -ENOENT && a->cfg->base.test_mode) {
-        rc = sm_keystore_create_kek(a->cfg->kek_file);
-        if (!rc) {
-            SM_LOGW(SM_LOG_CRYPTO, a->cfg->kek_file, "test mode: created a new key-encryption key");
-            rc = sm_keystore_load_kek(a->cfg->kek_file, &kek);
-        }
-    }
-    if (rc) {
-        SM_LOGE(SM_LOG_CRYPTO, a->cfg->kek_file, "key-encryption key: %s%s", sm_strerror(rc),
-                rc == -EPERM ? " (readable by group or others)" : "");
-        return rc;
-    }
-    rc = sm_keystore_new(kek, 1, &a->ks);
-    sm_secret_free(kek);
-    return rc;
-}
-
 static int load_cis(struct smsr_app *a)
 {
     const char *path = a->cfg->es1_ci_certs;
@@ -195,7 +172,7 @@ int smsr_start(void *cfg, struct smdb *db, void **out)
         return -ENOMEM;
     a->cfg = cfg;
     a->db = db;
-    rc = open_keystore(a);
+    rc = sm_keystore_open(a->cfg->kek_file, a->cfg->base.test_mode, &a->ks);
     if (!rc)
         rc = load_cis(a);
     if (!rc && !(a->eum_cache = smsr_eum_cache_new()))

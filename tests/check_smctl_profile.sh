@@ -7,22 +7,8 @@ set -uo pipefail
 smctl=$(realpath "$1") ts48=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "check_smctl_profile: $*"; fail=$((fail + 1)); }
-# expect CODE CMD...: run, compare the exit code; output in stdout and stderr
-expect() {
-    local want=$1 got
-    shift
-    "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-    got=$?
-    if [[ $got -eq $want ]]; then ok; else
-        bad "'$*' exited $got, expected $want"
-        sed 's/^/    /' "$tmp/stdout" "$tmp/stderr" | head -20
-    fi
-}
-has() { grep -q -- "$2" "$1" && ok || bad "$1 lacks '$2': $(head -c 300 "$1")"; }
-mode() { [[ $(stat -c %a "$1") == 600 ]] && ok || bad "$1 has mode $(stat -c %a "$1"), not 600"; }
+name=check_smctl_profile
+source "$(dirname "$(realpath "$0")")/check_lib.sh"
 
 cd "$tmp" || exit 1
 umask 022

@@ -147,7 +147,7 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
     char *line = malloc(LINE_MAX_BYTES), *cols[MAX_COLS], *names[MAX_COLS];
     char header[LINE_MAX_BYTES];
     struct sm_buf der = {.secure = true}, hss = {.secure = true};
-    size_t total = count_lines(o->input), lineno = 0;
+    size_t total = o->stream ? 0 : count_lines(o->input), lineno = 0;
     int ncols = 0, hss_fd = -1, rc = 0;
     bool jsonl = false, first = true;
     FILE *in;
@@ -155,7 +155,7 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
     memset(r, 0, sizeof(*r));
     if (!line)
         return -ENOMEM;
-    in = fopen(o->input, "r");
+    in = o->stream ? o->stream : fopen(o->input, "r");
     if (!in) {
         free(line);
         return -errno;
@@ -216,6 +216,8 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
                 json_decref(p);
                 continue;
             }
+            if (o->fixed)
+                json_object_update_missing(p, (json_t *)o->fixed);
         } else {
             int n = split(line, cols, MAX_COLS);
 
@@ -224,7 +226,7 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
                 sm_wipe(line, LINE_MAX_BYTES);
                 continue;
             }
-            p = json_object();
+            p = o->fixed ? json_deep_copy(o->fixed) : json_object();
             for (int i = 0; p && i < n; i++)
                 if (cols[i][0]) /* an empty cell takes the template's default */
                     json_object_set_new(p, names[i], json_string(cols[i]));
@@ -242,8 +244,17 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
             continue;
         }
         iccid = param(p, t, "iccid");
-        snprintf(path, sizeof(path), "%s/%s.der", o->outdir, iccid);
-        rc = write_private(path, der.data, der.len);
+        if (o->sink) {
+            rc = o->sink(o->arg, p, &der);
+            if (rc) {
+                note(r, lineno, "%s: %s", iccid, strerror(-rc));
+                json_decref(p);
+                goto out;
+            }
+        } else {
+            snprintf(path, sizeof(path), "%s/%s.der", o->outdir, iccid);
+            rc = write_private(path, der.data, der.len);
+        }
         if (rc == -EEXIST) {
             note(r, lineno, "%s exists already (duplicate ICCID?), not replaced", path);
             json_decref(p);
@@ -274,7 +285,8 @@ int sm_pp_batch(struct sm_pp_template *t, const struct sm_pp_batch_opts *o,
 out:
     if (hss_fd >= 0 && close(hss_fd) && !rc)
         rc = -EIO;
-    fclose(in);
+    if (!o->stream)
+        fclose(in);
     sm_wipe(line, LINE_MAX_BYTES);
     free(line);
     sm_buf_clear_free(&der);

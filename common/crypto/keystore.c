@@ -12,7 +12,9 @@
 #include "cipher_priv.h"
 #include "sm/buf.h"
 #include "sm/hex.h"
+#include "sm/err.h"
 #include "sm/keystore.h"
+#include "sm/log.h"
 #include "sm/rng.h"
 #include "sm/secret.h"
 
@@ -360,5 +362,27 @@ int sm_keystore_create_kek(const char *path)
     if (close(fd) && !rc)
         rc = -EIO;
     sm_wipe(hex, sizeof(hex));
+    return rc;
+}
+
+int sm_keystore_open(const char *kek_file, bool test_mode, struct sm_keystore **out)
+{
+    struct sm_secret *kek = NULL;
+    int rc = sm_keystore_load_kek(kek_file, &kek);
+
+    if (rc == -ENOENT && test_mode) {
+        rc = sm_keystore_create_kek(kek_file);
+        if (!rc) {
+            SM_LOGW(SM_LOG_CRYPTO, kek_file, "test mode: created a new key-encryption key");
+            rc = sm_keystore_load_kek(kek_file, &kek);
+        }
+    }
+    if (rc) {
+        SM_LOGE(SM_LOG_CRYPTO, kek_file, "key-encryption key: %s%s", sm_strerror(rc),
+                rc == -EPERM ? " (readable by group or others)" : "");
+        return rc;
+    }
+    rc = sm_keystore_new(kek, 1, out);
+    sm_secret_free(kek);
     return rc;
 }

@@ -224,6 +224,8 @@ int smdb_daemon_main(const struct smdb_daemon_desc *d, int argc, char **argv)
         if (!strcmp(argv[optind], "entity")) {
             rc = smdb_entity_cli(db, ((struct sm_daemon_cfg *)cfg)->id, argc - optind,
                                  argv + optind, stdout);
+        } else if (d->command && (rc = d->command(cfg, db, argc - optind, argv + optind)) >= 0) {
+            /* the daemon's own */
         } else {
             fprintf(stderr, "%s: unknown command '%s'\n", d->name, argv[optind]);
             rc = 2;

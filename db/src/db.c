@@ -190,6 +190,36 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_HO_GET] = "SELECT from_smsr, mno_id, prepared_ms, expires_ms, completed_ms FROM handover "
                     "WHERE eid = :eid",
     [STMT_HO_COMPLETE] = "UPDATE handover SET completed_ms = :now WHERE eid = :eid",
+    [STMT_DP_TYPE_PUT] =
+        "INSERT INTO profile_type (mno_id, name, template, params, pol2, memory_required, "
+        "on_delete, created_ms, updated_ms) VALUES (:mno, :name, :template, :params, :pol2, "
+        ":memory, :on_delete, :now, :now) ON CONFLICT (mno_id, name) DO UPDATE SET template = "
+        "excluded.template, params = excluded.params, pol2 = excluded.pol2, memory_required = "
+        "excluded.memory_required, on_delete = excluded.on_delete, updated_ms = "
+        "excluded.updated_ms",
+    [STMT_DP_TYPE_GET] = "SELECT template, params, pol2, memory_required, on_delete, created_ms, "
+                         "updated_ms FROM profile_type WHERE mno_id = :mno AND name = :name",
+    [STMT_DP_SUB_INSERT] =
+        "INSERT INTO subscription (iccid, mno_id, profile_type, imsi, msisdn, secrets, state, "
+        "batch, created_ms, updated_ms) VALUES (:iccid, :mno, :type, :imsi, :msisdn, :secrets, "
+        "'available', :batch, :now, :now)",
+    [STMT_DP_SUB_GET] = "SELECT mno_id, profile_type, imsi, msisdn, secrets, state, eid, "
+                        "order_ref, batch, created_ms, updated_ms FROM subscription WHERE iccid = "
+                        ":iccid",
+    [STMT_DP_SUB_ALLOCATE] =
+        "UPDATE subscription SET state = 'allocated', eid = :eid, order_ref = :order, "
+        "updated_ms = :now WHERE iccid = (SELECT iccid FROM subscription WHERE mno_id = :mno "
+        "AND profile_type = :type AND state = 'available' ORDER BY iccid LIMIT 1) RETURNING iccid",
+    [STMT_DP_SUB_STATE] = "UPDATE subscription SET state = :to, updated_ms = :now WHERE iccid = "
+                          ":iccid AND (:from IS NULL OR state = :from)",
+    [STMT_DP_SUB_RELEASE] =
+        "UPDATE subscription SET state = CASE (SELECT on_delete FROM profile_type t WHERE "
+        "t.mno_id = subscription.mno_id AND t.name = subscription.profile_type) WHEN 'retire' "
+        "THEN 'retired' ELSE 'available' END, eid = NULL, order_ref = NULL, updated_ms = :now "
+        "WHERE iccid = :iccid AND state NOT IN ('available', 'retired') RETURNING state",
+    [STMT_DP_COUNTS] = "SELECT mno_id, profile_type, state, count(*) FROM subscription WHERE "
+                       "(:mno IS NULL OR mno_id = :mno) GROUP BY mno_id, profile_type, state "
+                       "ORDER BY mno_id, profile_type, state",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */
@@ -197,11 +227,13 @@ static unsigned stmt_schemas(int i)
 {
     if (i <= STMT_ROLLBACK)
         return ~0u; /* transaction control */
+    if (i >= STMT_DP_TYPE_PUT)
+        return 1u << SMDB_SCHEMA_SMDP;
     if (i >= STMT_SR_EIS_INSERT)
         return 1u << SMDB_SCHEMA_SMSR;
     if (i >= STMT_SIM_INSERT)
         return 1u << SMDB_SCHEMA_SIM;
-    return 1u << SMDB_SCHEMA_DAEMON | 1u << SMDB_SCHEMA_SMSR;
+    return 1u << SMDB_SCHEMA_DAEMON | 1u << SMDB_SCHEMA_SMSR | 1u << SMDB_SCHEMA_SMDP;
 }
 
 struct smdb_conn *smdb_tx_open(struct smdb *db, int *rc)
@@ -273,6 +305,14 @@ int smdb_bind_int64(sqlite3_stmt *s, const char *name, int64_t v)
 int smdb_bind_null(sqlite3_stmt *s, const char *name)
 {
     return sqlite3_bind_null(s, sqlite3_bind_parameter_index(s, name));
+}
+
+void smdb_bind_opt(sqlite3_stmt *s, const char *name, const char *v)
+{
+    if (v && v[0])
+        smdb_bind_text(s, name, v);
+    else
+        smdb_bind_null(s, name);
 }
 
 void smdb_col_text(sqlite3_stmt *s, int col, char *out, size_t n)
@@ -750,7 +790,8 @@ int smdb_full_scans(struct smdb *db, char *out, size_t outlen)
     /* the tables that grow with use: a statement must reach their rows through an index */
     static const char *const growing[] = {
         "operation",   "card_notification", "outbox", "eis_audit", "api_call",
-        "eis_profile", "isdr_keyset",       "eis",    "handover",  "card"};
+        "eis_profile", "isdr_keyset",       "eis",    "handover",  "card",
+        "subscription"};
     struct smdb_conn *c = smdb_acquire(db);
     size_t used = 0;
     int found = 0;

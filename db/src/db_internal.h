@@ -90,6 +90,15 @@ enum smdb_stmt {
     STMT_HO_PUT,
     STMT_HO_GET,
     STMT_HO_COMPLETE,
+    /* smdp: the profile inventory (smdb/smdp_store.h) */
+    STMT_DP_TYPE_PUT,
+    STMT_DP_TYPE_GET,
+    STMT_DP_SUB_INSERT,
+    STMT_DP_SUB_GET,
+    STMT_DP_SUB_ALLOCATE,
+    STMT_DP_SUB_STATE,
+    STMT_DP_SUB_RELEASE,
+    STMT_DP_COUNTS,
     STMT_COUNT
 };
 
@@ -134,6 +143,8 @@ int smdb_bind_text(sqlite3_stmt *s, const char *name, const char *v);
 int smdb_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n);
 int smdb_bind_int64(sqlite3_stmt *s, const char *name, int64_t v);
 int smdb_bind_null(sqlite3_stmt *s, const char *name);
+/* v, or NULL when v is NULL or empty. */
+void smdb_bind_opt(sqlite3_stmt *s, const char *name, const char *v);
 /* Run a statement that returns no rows; SQLITE_DONE -> 0, constraint -> -EEXIST, else -EIO. */
 int smdb_exec_stmt(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const char *what);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on c. */

@@ -19,14 +19,6 @@ void smdb_op_free(struct smdb_op *op)
     op->script_len = 0;
 }
 
-static void bind_opt(sqlite3_stmt *s, const char *name, const char *v)
-{
-    if (v && v[0])
-        smdb_bind_text(s, name, v);
-    else
-        smdb_bind_null(s, name);
-}
-
 static int read_op(sqlite3_stmt *s, struct smdb_op *op)
 {
     const unsigned char *t;
@@ -97,8 +89,8 @@ int smdb_op_insert(struct smdb *db, const struct smdb_op *op, int64_t *id)
     smdb_bind_text(s, ":call_id", op->call_id);
     smdb_bind_text(s, ":function", op->function);
     smdb_bind_text(s, ":eid", op->eid);
-    bind_opt(s, ":iccid", op->iccid);
-    bind_opt(s, ":aid", op->isdp_aid);
+    smdb_bind_opt(s, ":iccid", op->iccid);
+    smdb_bind_opt(s, ":aid", op->isdp_aid);
     smdb_bind_text(s, ":params", op->params ? op->params : "{}");
     smdb_bind_int64(s, ":now", op->created_ms);
     smdb_bind_int64(s, ":deadline", op->deadline_ms);
@@ -141,8 +133,8 @@ int smdb_op_update(struct smdb *db, const struct smdb_op *op)
     smdb_bind_int64(s, ":next", op->next_ms);
     smdb_bind_int64(s, ":kvn", op->por_kvn);
     smdb_bind_int64(s, ":cntr", (int64_t)op->por_cntr);
-    bind_opt(s, ":resp", op->card_response);
-    bind_opt(s, ":aid", op->isdp_aid);
+    smdb_bind_opt(s, ":resp", op->card_response);
+    smdb_bind_opt(s, ":aid", op->isdp_aid);
     smdb_bind_text(s, ":bearer", op->bearer[0] ? op->bearer : "sms");
     if (op->script_len)
         smdb_bind_blob(s, ":script", op->script, op->script_len);
@@ -167,7 +159,7 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
         return rc;
     s = smdb_stmt(c, STMT_OP_DONE);
     smdb_bind_text(s, ":outcome", outcome);
-    bind_opt(s, ":resp", op->card_response);
+    smdb_bind_opt(s, ":resp", op->card_response);
     smdb_bind_int64(s, ":now", now_ms);
     smdb_bind_int64(s, ":id", op->id);
     rc = smdb_exec_stmt(db, c, s, "operation done");
@@ -185,7 +177,7 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
         smdb_bind_text(s, ":target", op->requester);
         smdb_bind_text(s, ":path", callback_path);
         smdb_bind_text(s, ":body", callback_body);
-        bind_opt(s, ":eid", op->eid[0] ? op->eid : NULL);
+        smdb_bind_opt(s, ":eid", op->eid[0] ? op->eid : NULL);
         smdb_bind_int64(s, ":now", now_ms);
         rc = smdb_exec_stmt(db, c, s, "outbox insert");
     }
@@ -307,8 +299,8 @@ int smdb_card_notif_add(struct smdb *db, const char *eid, unsigned seq, unsigned
     smdb_bind_text(s, ":eid", eid);
     smdb_bind_int64(s, ":seq", seq);
     smdb_bind_int64(s, ":type", type);
-    bind_opt(s, ":aid", aid);
-    bind_opt(s, ":imei", imei);
+    smdb_bind_opt(s, ":aid", aid);
+    smdb_bind_opt(s, ":imei", imei);
     smdb_bind_int64(s, ":now", now_ms);
     rc = smdb_exec_stmt(db, c, s, "notification insert");
     smdb_release(db, c);
@@ -354,7 +346,7 @@ static int set_profile(struct smdb *db, struct smdb_conn *c, const char *eid, co
 {
     sqlite3_stmt *s = smdb_stmt(c, STMT_PROFILE_UPDATE);
 
-    bind_opt(s, ":state", state);
+    smdb_bind_opt(s, ":state", state);
     if (fallback < 0)
         smdb_bind_null(s, ":fallback");
     else
@@ -440,7 +432,7 @@ int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const
     smdb_bind_text(s, ":target", target);
     smdb_bind_text(s, ":path", path);
     smdb_bind_text(s, ":body", body);
-    bind_opt(s, ":eid", eid);
+    smdb_bind_opt(s, ":eid", eid);
     smdb_bind_int64(s, ":now", now_ms);
     rc = smdb_exec_stmt(db, c, s, "outbox insert");
     smdb_release(db, c);
@@ -501,7 +493,7 @@ int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t n
     sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_RESULT);
     int rc;
 
-    bind_opt(s, ":error", error);
+    smdb_bind_opt(s, ":error", error);
     smdb_bind_int64(s, ":now", now_ms);
     smdb_bind_int64(s, ":next", next_ms);
     smdb_bind_int64(s, ":id", id);
@@ -526,11 +518,11 @@ int smdb_profile_set(struct smdb *db, const char *eid, const char *aid,
     if (!c)
         return rc;
     s = smdb_stmt(c, STMT_PROFILE_SET);
-    bind_opt(s, ":state", ch->state);
-    bind_opt(s, ":pol2", ch->pol2);
-    bind_opt(s, ":imsi", ch->imsi);
-    bind_opt(s, ":msisdn", ch->msisdn);
-    bind_opt(s, ":type", ch->profile_type);
+    smdb_bind_opt(s, ":state", ch->state);
+    smdb_bind_opt(s, ":pol2", ch->pol2);
+    smdb_bind_opt(s, ":imsi", ch->imsi);
+    smdb_bind_opt(s, ":msisdn", ch->msisdn);
+    smdb_bind_opt(s, ":type", ch->profile_type);
     smdb_bind_text(s, ":eid", eid);
     smdb_bind_text(s, ":aid", aid);
     rc = smdb_exec_stmt(db, c, s, "profile set");
@@ -630,8 +622,8 @@ int smdb_op_peer_wake(struct smdb *db, const char *peer, const char *peer_call, 
 
     smdb_bind_int64(s, ":now", now_ms);
     smdb_bind_text(s, ":peer", peer);
-    bind_opt(s, ":call", peer_call);
-    bind_opt(s, ":eid", eid);
+    smdb_bind_opt(s, ":call", peer_call);
+    smdb_bind_opt(s, ":eid", eid);
     rc = smdb_exec_stmt(db, c, s, "operation wake");
     *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
     smdb_release(db, c);

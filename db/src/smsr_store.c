@@ -7,14 +7,6 @@
 #include "db_internal.h"
 #include "smdb/smsr_store.h"
 
-static void bind_opt(sqlite3_stmt *s, const char *name, const char *v)
-{
-    if (v && v[0])
-        smdb_bind_text(s, name, v);
-    else
-        smdb_bind_null(s, name);
-}
-
 /* 1 when the statement (bound) yields a row, 0 when not, -EIO. */
 static int exists(struct smdb *db, struct smdb_conn *c, sqlite3_stmt *s, const char *what,
                   char *first, size_t len)
@@ -41,13 +33,13 @@ int smdb_sr_insert_profile(struct smdb *db, struct smdb_conn *c, const char *eid
     smdb_bind_text(s, ":aid", p->isdp_aid);
     smdb_bind_text(s, ":iccid", p->iccid);
     smdb_bind_text(s, ":mno", p->mno_id);
-    bind_opt(s, ":smdp", p->smdp_id);
-    bind_opt(s, ":type", p->profile_type);
+    smdb_bind_opt(s, ":smdp", p->smdp_id);
+    smdb_bind_opt(s, ":type", p->profile_type);
     smdb_bind_text(s, ":state", p->state);
     smdb_bind_int64(s, ":fallback", p->fallback);
     smdb_bind_int64(s, ":mem", p->allocated_memory);
-    bind_opt(s, ":msisdn", p->msisdn);
-    bind_opt(s, ":imsi", p->imsi);
+    smdb_bind_opt(s, ":msisdn", p->msisdn);
+    smdb_bind_opt(s, ":imsi", p->imsi);
     smdb_bind_text(s, ":pol2", p->pol2 ? p->pol2 : "[]");
     return smdb_exec_stmt(db, c, s, "profile insert");
 }
@@ -75,7 +67,7 @@ int smdb_sr_audit(struct smdb *db, struct smdb_conn *c, const char *eid, const c
     smdb_bind_int64(s, ":now", now_ms);
     smdb_bind_text(s, ":actor", actor);
     smdb_bind_text(s, ":event", event);
-    bind_opt(s, ":detail", detail);
+    smdb_bind_opt(s, ":detail", detail);
     return smdb_exec_stmt(db, c, s, "audit insert");
 }
 

@@ -1,8 +1,6 @@
 # Sourced by the euicc command-line tests: pass/fail counting and a simulator set up in the
 # current directory (development PKI, sim.conf without SMPP). Set `name` before sourcing.
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "$name: $*"; fail=$((fail + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../check_lib.sh"
 
 # euicc_setup SMCTL [extra [factory] lines]
 euicc_setup() {

@@ -7,6 +7,7 @@
 
 #include "../sm_test.h"
 #include "smdb/db.h"
+#include "smdb/smdp_store.h"
 
 static char dir[] = "/tmp/sm-test-db-XXXXXX";
 static char path[256];
@@ -253,6 +254,114 @@ static void units_of_work(void **state)
     smdb_close(db);
 }
 
+/* The SM-DP's inventory: types, subscriptions, allocation of the lowest available ICCID (never
+ * twice), state changes from the expected state only, release or retirement as the type says. */
+static void inventory(void **state)
+{
+    struct smdb_profile_type t = {.mno_id = "2.999.10.1",
+                                  .name = "iot-basic",
+                                  .template_ref = "usim-minimal",
+                                  .params = "{\"spn\":\"00\"}",
+                                  .memory_required = 30000,
+                                  .on_delete = "release"},
+                             got;
+    uint8_t wrapped[40] = {1, 2, 3};
+    struct smdb_subscription sub = {.mno_id = "2.999.10.1",
+                                    .profile_type = "iot-basic",
+                                    .secrets = wrapped,
+                                    .secrets_len = sizeof(wrapped),
+                                    .batch = "b1"},
+                             back;
+    char iccid[21], st[16];
+    struct smdb *db;
+
+    (void)state;
+    unlink(path);
+    {
+        struct smdb_config cfg = {.path = path,
+                                  .migrations = smdb_smdp_migrations,
+                                  .schema = SMDB_SCHEMA_SMDP,
+                                  .pool_size = 2};
+        char why[256];
+
+        assert_int_equal(smdb_open(&cfg, &db, why, sizeof(why)), 0);
+    }
+    /* a subscription of a type that does not exist */
+    strcpy(sub.iccid, "8999901000000000001");
+    strcpy(sub.imsi, "001010000000001");
+    assert_int_equal(smdb_subscription_add(db, &sub, 1000), -ENOENT);
+    assert_int_equal(smdb_profile_type_put(db, &t, 1000), 0);
+    assert_int_equal(smdb_profile_type_get(db, t.mno_id, "iot-basic", &got), 0);
+    assert_string_equal(got.template_ref, "usim-minimal");
+    assert_int_equal(got.memory_required, 30000);
+    assert_null(got.pol2);
+    smdb_profile_type_free(&got);
+    assert_int_equal(smdb_profile_type_get(db, "2.999.10.2", "iot-basic", &got), -ENOENT);
+    /* three subscriptions; a second with the same ICCID or IMSI is refused */
+    for (int i = 3; i >= 1; i--) {
+        snprintf(sub.iccid, sizeof(sub.iccid), "899990100000000000%d", i);
+        snprintf(sub.imsi, sizeof(sub.imsi), "00101000000000%d", i);
+        assert_int_equal(smdb_subscription_add(db, &sub, 1000), 0);
+    }
+    assert_int_equal(smdb_subscription_add(db, &sub, 1000), -EEXIST);
+    strcpy(sub.iccid, "8999901000000000009");
+    assert_int_equal(smdb_subscription_add(db, &sub, 1000), -EEXIST); /* the IMSI */
+    /* the lowest ICCID first, never the same twice */
+    assert_int_equal(smdb_subscription_allocate(db, t.mno_id, "iot-basic",
+                                                "89049032000000000000000000000011", "mno1/o-1",
+                                                2000, iccid),
+                     0);
+    assert_string_equal(iccid, "8999901000000000001");
+    assert_int_equal(
+        smdb_subscription_allocate(db, t.mno_id, "iot-basic", NULL, "mno1/o-2", 2000, iccid), 0);
+    assert_string_equal(iccid, "8999901000000000002");
+    assert_int_equal(smdb_subscription_get(db, "8999901000000000001", &back), 0);
+    assert_string_equal(back.state, "allocated");
+    assert_string_equal(back.eid, "89049032000000000000000000000011");
+    assert_string_equal(back.order_ref, "mno1/o-1");
+    assert_int_equal(back.secrets_len, sizeof(wrapped));
+    assert_memory_equal(back.secrets, wrapped, sizeof(wrapped));
+    smdb_subscription_free(&back);
+    /* another MNO's type has nothing */
+    assert_int_equal(
+        smdb_subscription_allocate(db, "2.999.10.2", "iot-basic", NULL, "x", 2000, iccid), -ENOENT);
+    /* states move from the expected one only */
+    assert_int_equal(
+        smdb_subscription_set_state(db, "8999901000000000001", "allocated", "downloading", 3000),
+        0);
+    assert_int_equal(
+        smdb_subscription_set_state(db, "8999901000000000001", "allocated", "installed", 3000),
+        -ESTALE);
+    assert_int_equal(
+        smdb_subscription_set_state(db, "8999901000000000001", "downloading", "bogus", 3000),
+        -EINVAL);
+    assert_int_equal(
+        smdb_subscription_set_state(db, "8999901000000000099", NULL, "installed", 3000), -ENOENT);
+    /* released: available again (type says release), with no card or order */
+    assert_int_equal(smdb_subscription_release(db, "8999901000000000001", 4000, st), 0);
+    assert_string_equal(st, "available");
+    assert_int_equal(smdb_subscription_get(db, "8999901000000000001", &back), 0);
+    assert_string_equal(back.eid, "");
+    assert_string_equal(back.order_ref, "");
+    smdb_subscription_free(&back);
+    assert_int_equal(smdb_subscription_release(db, "8999901000000000001", 4000, st), -ENOENT);
+    /* the type now retires: the next release retires */
+    strcpy(t.on_delete, "retire");
+    assert_int_equal(smdb_profile_type_put(db, &t, 5000), 0);
+    assert_int_equal(smdb_subscription_release(db, "8999901000000000002", 5000, st), 0);
+    assert_string_equal(st, "retired");
+    assert_int_equal(
+        smdb_subscription_allocate(db, t.mno_id, "iot-basic", NULL, "mno1/o-3", 6000, iccid), 0);
+    assert_string_equal(iccid, "8999901000000000001");
+    assert_int_equal(
+        smdb_subscription_allocate(db, t.mno_id, "iot-basic", NULL, "mno1/o-4", 6000, iccid), 0);
+    assert_string_equal(iccid, "8999901000000000003");
+    assert_int_equal(
+        smdb_subscription_allocate(db, t.mno_id, "iot-basic", NULL, "mno1/o-5", 6000, iccid),
+        -ENOENT);
+    smdb_close(db);
+}
+
 /* No statement walks a table that grows with use (operations, journal, outbox, audit trail,
  * registry) without an index: the SMS path once scanned every finished operation per PoR. */
 static void statements_use_indexes(void **state)
@@ -260,8 +369,7 @@ static void statements_use_indexes(void **state)
     const struct {
         const struct sm_embedded_file *set;
         enum smdb_schema schema;
-    } dbs[] = {{smdb_smsr_migrations, SMDB_SCHEMA_SMSR},
-               {smdb_smdp_migrations, SMDB_SCHEMA_DAEMON}};
+    } dbs[] = {{smdb_smsr_migrations, SMDB_SCHEMA_SMSR}, {smdb_smdp_migrations, SMDB_SCHEMA_SMDP}};
     char out[2048], why[256];
 
     (void)state;
@@ -326,6 +434,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(call_journal),
     cmocka_unit_test(group_commit),
     cmocka_unit_test(units_of_work),
+    cmocka_unit_test(inventory),
     cmocka_unit_test(statements_use_indexes),
 };
 

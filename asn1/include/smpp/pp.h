@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -103,7 +104,12 @@ int sm_pp_personalise(const struct sm_pp_template *t, const json_t *params, stru
  */
 struct sm_pp_batch_opts {
     const char *input;
-    const char *outdir;
+    FILE *stream;        /* read instead of input when not NULL */
+    const char *outdir;  /* NULL with sink */
+    const json_t *fixed; /* parameters every line shares (a line's own value wins); NULL */
+    /* Instead of writing outdir/<iccid>.der: called with each line's parameters (fixed ones
+     * included, keys completed) and its package; non-zero stops the batch with that error. */
+    int (*sink)(void *arg, const json_t *params, const struct sm_buf *der);
     const char *hss_path; /* NULL: no HSS file */
     bool generate_keys;   /* make K (and OPc) when a line has none */
     const uint8_t *op;    /* with generate_keys: OPc = f(K, OP); NULL: random OPc */

@@ -2,6 +2,7 @@
 #ifndef SM_KEYSTORE_H
 #define SM_KEYSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,9 @@ int sm_keystore_load_kek(const char *path, struct sm_secret **out);
 
 /* Create a new random KEK file (64 hex digits, mode 0600; never overwrites: -EEXIST). */
 int sm_keystore_create_kek(const char *path);
+/* A keystore with the KEK of kek_file (64 hex digits, mode 0600). In test mode a missing file is
+ * created first; otherwise it is required. Errors are logged. */
+int sm_keystore_open(const char *kek_file, bool test_mode, struct sm_keystore **out);
 
 /* Wrap secret under the current KEK with a fresh nonce from rng; appends the blob to out. */
 int sm_keystore_wrap(struct sm_keystore *ks, const struct sm_rng *rng, const char *label,

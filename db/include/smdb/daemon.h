@@ -33,6 +33,10 @@ struct smdb_daemon_desc {
     void (*stop)(void *app);
     /* Optional: the daemon's own metrics, appended to GET /metrics (sm_api_config.metrics). */
     int (*metrics)(void *app, struct sm_buf *b);
+    /* Optional: administration commands of the daemon's own, run with the database open instead
+     * of serving (argv[0] is the command). Returns the exit code, or -1 when argv[0] is not one
+     * of them. */
+    int (*command)(void *cfg, struct smdb *db, int argc, char **argv);
     /* Optional: results of calls this daemon made, POSTed back (sm_api_config.callback). */
     int (*callback)(void *app, const struct sm_entity *who, const json_t *body,
                     struct sm_status *st);

@@ -37,6 +37,7 @@ enum smdb_schema {
     SMDB_SCHEMA_DAEMON, /* smdp, smsr: entities, the call journal */
     SMDB_SCHEMA_SIM,    /* euicc-sim: cards (smdb/simstore.h) */
     SMDB_SCHEMA_SMSR,   /* smsr: the daemon's tables and the eUICC registry (smdb/smsr_store.h) */
+    SMDB_SCHEMA_SMDP,   /* smdp: the daemon's tables and the profile inventory (smdb/smdp_store.h) */
 };
 
 struct smdb_config {
