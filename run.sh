@@ -64,6 +64,8 @@ for d in smdp smsr; do
     $bin/$d -c "$var/$d.conf" --check-config >/dev/null
     $bin/$d -c "$var/$d.conf" entity import "$var/pki/pki.json" >/dev/null
 done
+# the SM-DP reaches the SM-SR's ES3 at the base of its API
+$bin/smdp -c "$var/smdp.conf" entity callback smsr https://localhost:9443/gsma >/dev/null
 
 # The loopback SMSC and the simulated eUICCs (docs/smsc-sim.md, docs/euicc-sim.md). SMPP
 # passwords are drawn once and kept in the configurations.

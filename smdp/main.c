@@ -36,6 +36,8 @@ int main(int argc, char **argv)
         .routes = smdp_routes,
         .nroutes = smdp_nroutes,
         .command = smdp_inventory_command,
+        .start = smdp_start,
+        .stop = smdp_stop,
     };
 
     return smdb_daemon_main(&desc, argc, argv);

@@ -12,8 +12,13 @@
         iface, fn, roles, NULL, NULL, spec, false                                                  \
     }
 
+#define H(iface, fn, roles, handler, body, spec)                                                   \
+    {                                                                                              \
+        iface, fn, roles, handler, body, spec, false                                               \
+    }
+
 const struct sm_api_route smdp_routes[] = {
-    R("es2", "getEIS", SM_ROLE_MNO, "SGP.02 ES2.GetEIS"),
+    H("es2", "getEIS", SM_ROLE_MNO, smdp_es2_get_eis, smdp_get_eis_body, "SGP.02 ES2.GetEIS"),
     R("es2", "auditEIS", SM_ROLE_MNO, "SGP.02 ES2.AuditEIS"),
     R("es2", "downloadProfile", SM_ROLE_MNO, "SGP.02 ES2.DownloadProfile"),
     R("es2", "updatePolicyRules", SM_ROLE_MNO, "SGP.02 ES2.UpdatePolicyRules"),

@@ -4,7 +4,11 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "sm/api.h"
+#include "sm/json.h"
+#include "sm/status.h"
 #include "sm/daemon.h"
 
 /* SM-DP configuration: the common daemon keys plus the SM-DP's own. */
@@ -14,6 +18,27 @@ struct smdp_cfg {
 };
 
 struct smdb;
+struct sm_http_client;
+
+/* While serving: the configuration, the database and the client for calls to SM-SRs (app.c). */
+struct smdp_app {
+    struct smdp_cfg *cfg;
+    struct smdb *db;
+    struct sm_http_client *http;
+};
+int smdp_start(void *cfg, struct smdb *db, void **app);
+void smdp_stop(void *app);
+
+/* A call to SM-SR smsr_id's ES3 function (es3_client.c): 0 with its answer and its status in
+ * st (whatever it says), 1 with st set when the SM-SR is not one this SM-DP knows or cannot be
+ * reached, or a negative errno. members is taken. */
+int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
+                  const char *call_id, json_t *members, json_t **answer, struct sm_status *st);
+
+/* ES2 handlers, one file each, and their request members. */
+extern const struct sm_json_field smdp_get_eis_body[];
+int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+
 /* The inventory's administration commands (inventory_cli.c): profile-type, subscriptions,
  * inventory. Returns the exit code, or -1 for another command. */
 int smdp_inventory_command(void *cfg, struct smdb *db, int argc, char **argv);

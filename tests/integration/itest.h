@@ -86,6 +86,12 @@ struct itest_identity itest_as(const char *dir, const char *name);
 /* The value of a metric (its first sample) at https://localhost:port/metrics, read as admin;
  * -1 when it is not there. */
 double itest_metric(const char *dir, int port, const char *name);
+/* A cmocka test: every response recorded (itest_record_dir) matches its schema under schema/. */
+void itest_responses_match_schemas(void **state);
+/* Start SM_BIN_DIR/<bin> -c dir/<name>.conf, which writes its API port to dir/<name>.port;
+ * the port in *port. Returns 0 or -1. */
+int itest_start_daemon(const char *dir, struct itest_proc *p, const char *name, const char *bin,
+                       int *port);
 /* POST https://localhost:port/gsma/<path> as name (OID id) with members plus the header (call_id;
  * validityPeriod when validity > 0). Fails unless the answer is HTTP expect_http (0: any 2xx);
  * records it for schema when given. Returns the answer's JSON. */

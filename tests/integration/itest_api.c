@@ -225,3 +225,25 @@ double itest_metric(const char *dir, int port, const char *name)
     itest_resp_free(&r);
     return v;
 }
+
+void itest_responses_match_schemas(void **state)
+{
+    (void)state;
+    assert_int_equal(itest_validate_recorded(SM_SOURCE_DIR "/schema",
+                                             SM_SOURCE_DIR "/tests/integration/validate_json.py"),
+                     0);
+}
+
+int itest_start_daemon(const char *dir, struct itest_proc *p, const char *name, const char *bin,
+                       int *port)
+{
+    char conf[64], pf[64];
+
+    snprintf(conf, sizeof(conf), "%s.conf", name);
+    snprintf(pf, sizeof(pf), "%s.port", name);
+    unlink(itest_path(dir, pf, NULL));
+    if (itest_spawn_conf(dir, p, name, bin, conf, NULL))
+        return -1;
+    *port = itest_wait_port_file(itest_path(dir, pf, NULL), 15000);
+    return *port > 0 ? 0 : -1;
+}

@@ -1333,14 +1333,6 @@ static void admin_agent_hostile_input(void **state)
     }
 }
 
-static void responses_match_schemas(void **state)
-{
-    (void)state;
-    assert_int_equal(itest_validate_recorded(SM_SOURCE_DIR "/schema",
-                                             SM_SOURCE_DIR "/tests/integration/validate_json.py"),
-                     0);
-}
-
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(notifications_confirmed),
     cmocka_unit_test(audit),
@@ -1358,7 +1350,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(admin_agent_hostile_input), /* while the card simulator runs */
     cmocka_unit_test(unreachable_until_expiry),
     cmocka_unit_test(bearer_used),
-    cmocka_unit_test(responses_match_schemas),
+    cmocka_unit_test(itest_responses_match_schemas),
 };
 
 int main(void)

@@ -63,15 +63,7 @@ static int run(const char *cmd)
 
 static int start_sr(struct itest_proc *p, const char *name, int *port)
 {
-    char conf[64], pf[64];
-
-    snprintf(conf, sizeof(conf), "%s.conf", name);
-    snprintf(pf, sizeof(pf), "%s.port", name);
-    unlink(path_in(pf, NULL));
-    if (itest_spawn_conf(dir, p, name, "smsr", conf, NULL))
-        return -1;
-    *port = itest_wait_port_file(path_in(pf, NULL), 15000);
-    return *port > 0 ? 0 : -1;
+    return itest_start_daemon(dir, p, name, "smsr", port);
 }
 
 /* POST /gsma/<path> to SM-SR port as name (OID id). */
@@ -696,14 +688,6 @@ static void killed_mid_change(void **state)
     assert_string_equal(out, "0");
 }
 
-static void responses_match_schemas(void **state)
-{
-    (void)state;
-    assert_int_equal(itest_validate_recorded(SM_SOURCE_DIR "/schema",
-                                             SM_SOURCE_DIR "/tests/integration/validate_json.py"),
-                     0);
-}
-
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(refusals),
     cmocka_unit_test(callback_input),
@@ -712,7 +696,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(retry_after_timeout),
     cmocka_unit_test(forged_sr_identity),
     cmocka_unit_test(killed_mid_change),
-    cmocka_unit_test(responses_match_schemas),
+    cmocka_unit_test(itest_responses_match_schemas),
 };
 
 int main(void)

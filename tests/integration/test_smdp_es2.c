@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ES2 at the SM-DP with a real SM-SR behind it (ES3): smdp and smsr as processes, a card
+ * registered at the SM-SR (ES1, an EIS from euicc-sim's factory whose two profiles this SM-DP
+ * installed, one for mno1 and one for mno2), this test as the MNOs. GetEIS comes back through
+ * ES3 filtered for the calling MNO; the SM-SR's refusals reach the MNO as they are; an SM-SR the
+ * SM-DP does not know, or cannot reach, is refused with the SM-SR as subject.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sm_test.h"
+#include "itest.h"
+#include "sm/devpki.h"
+#include "sm/json.h"
+
+#define SMDP "2.999.1.1"
+#define SMSR "2.999.2.1"
+#define MNO1 "2.999.10.1"
+#define MNO2 "2.999.10.2"
+#define EUM1 "2.999.20.1"
+
+static char dir[] = "/tmp/sm-smdp-es2-XXXXXX";
+static struct itest_proc smdp, smsr;
+static int smdp_port, smsr_port;
+static char eid[2][33]; /* the second is not registered */
+static unsigned calls;
+
+static int run(const char *cmd)
+{
+    char out[4096];
+
+    return itest_sh(cmd, out, sizeof(out));
+}
+
+static int start(struct itest_proc *p, const char *name, int *port)
+{
+    return itest_start_daemon(dir, p, name, name, port);
+}
+
+static json_t *call(int port, const char *who, const char *id, const char *path, json_t *members,
+                    long expect_http, const char *schema)
+{
+    char cid[64];
+
+    snprintf(cid, sizeof(cid), "es2-test-%u", ++calls);
+    return itest_call_fn(dir, port, who, id, path, members, cid, 0, expect_http, schema);
+}
+
+static int write_conf(const char *name, const char *id, const char *extra)
+{
+    char text[1024], path[64];
+
+    snprintf(text, sizeof(text),
+             "test_mode = yes\nid = %s\n[log]\nlevel = info\n[api]\nlisten = 127.0.0.1:0\n"
+             "port_file = %s.port\n[tls]\ncert = pki/%s.crt\nkey = pki/%s.key\nclient_ca = "
+             "pki/ca.crt\n[db]\npath = %s.db\n[client]\nca = pki/ca.crt\ntimeout = 5000\n"
+             "retries = 0\n%s",
+             id, name, name, name, name, extra);
+    snprintf(path, sizeof(path), "%s.conf", name);
+    return itest_write_file(itest_path(dir, path, NULL), text);
+}
+
+static int setup(void **state)
+{
+    char cmd[1024];
+    json_t *eis, *m, *j, *p;
+    size_t i;
+
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    if (!mkdtemp(dir) || sm_devpki_init(itest_path(dir, "pki", NULL), false, NULL))
+        return -1;
+    itest_record_dir(SM_BINARY_DIR "/tests/responses-smdp-es2");
+    if (itest_make_cards(dir, 1, "+4479000001", NULL, 2, eid) ||
+        itest_transport_keys(dir, EUM1, "transport-keys"))
+        return -1;
+    if (write_conf("smsr", SMSR,
+                   "[es1]\nci_certs = pki/ca.crt\ntransport_keys = transport-keys\n[es5]\nenabled "
+                   "= no\n") ||
+        write_conf("smdp", SMDP, ""))
+        return -1;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json && %s/smdp -c smdp.conf "
+             "entity import pki/pki.json",
+             dir, SM_BIN_DIR, SM_BIN_DIR);
+    if (run(cmd) || start(&smsr, "smsr", &smsr_port))
+        return -1;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smdp -c smdp.conf entity callback smsr https://localhost:%d/gsma", dir,
+             SM_BIN_DIR, smsr_port);
+    if (run(cmd) || start(&smdp, "smdp", &smdp_port))
+        return -1;
+    /* the card's two profiles were installed by this SM-DP, the second for mno2 (the
+     * ProfileInfo is not under the EUM's signature) */
+    eis = itest_card_eis(dir, eid[0]);
+    if (!eis)
+        return -1;
+    json_array_foreach(json_object_get(eis, "profileInfo"), i, p) {
+        json_object_set_new(p, "smdpId", json_string(SMDP));
+        if (i == 1)
+            json_object_set_new(p, "mnoId", json_string(MNO2));
+    }
+    m = json_pack("{s:o}", "eis", eis);
+    j = call(smsr_port, "eum1", EUM1, "es1/registerEIS", m, 200, NULL);
+    json_decref(m);
+    if (strcmp(itest_exec_status(j), "Executed-Success")) {
+        json_decref(j);
+        return -1;
+    }
+    json_decref(j);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    itest_stop(&smdp, 5000);
+    itest_stop(&smsr, 5000);
+    if (getenv("SM_KEEP_TEST_DIR"))
+        return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) ? -1 : 0;
+}
+
+/* The profiles in an answer's EIS: their ICCIDs' owners, in order, as "mno,mno". */
+static void owners(const json_t *j, char *out, size_t n)
+{
+    const json_t *p;
+    size_t i, used = 0;
+
+    out[0] = 0;
+    json_array_foreach(json_object_get(json_object_get(j, "eis"), "profileInfo"), i, p)
+        used +=
+            (size_t)snprintf(out + used, n - used, "%s%s", i ? "," : "", sm_json_str(p, "mnoId"));
+}
+
+static void get_eis_filtered(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", SMSR), *j;
+    char who[128];
+
+    (void)state;
+    j = call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 200, "es2.getEIS.response.schema.json");
+    itest_expect_status(json_incref(j), "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(
+        sm_json_str(json_object_get(json_object_get(j, "eis"), "eumSignedInfo"), "eid"), eid[0]);
+    owners(j, who, sizeof(who));
+    assert_string_equal(who, MNO1);
+    json_decref(j);
+    j = call(smdp_port, "mno2", MNO2, "es2/getEIS", m, 200, "es2.getEIS.response.schema.json");
+    owners(j, who, sizeof(who));
+    assert_string_equal(who, MNO2);
+    /* never an ISD-R key on the way (eis-filtered: key sets without "key") */
+    {
+        const json_t *ks;
+        size_t i;
+
+        json_array_foreach(
+            json_object_get(json_object_get(json_object_get(j, "eis"), "isdR"), "keyset"), i, ks)
+            assert_null(json_object_get(ks, "key"));
+    }
+    json_decref(j);
+    json_decref(m);
+}
+
+static void get_eis_refusals(void **state)
+{
+    json_t *m;
+
+    (void)state;
+    /* the SM-SR's answer: no such card */
+    m = json_pack("{s:s, s:s}", "eid", eid[1], "smsrId", SMSR);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 200, NULL), "Failed",
+                        "8.1.1", "3.9", NULL);
+    json_decref(m);
+    /* not an SM-SR this SM-DP works with: another entity's OID, an unknown OID */
+    m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", MNO2);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 200, NULL), "Failed", "8.7",
+                        "3.9", "not an SM-SR");
+    json_decref(m);
+    m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", "2.999.2.77");
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 200, NULL), "Failed", "8.7",
+                        "3.9", NULL);
+    json_decref(m);
+    /* malformed: a bad EID, no SM-SR */
+    m = json_pack("{s:s, s:s}", "eid", "8904903200000000000000000000099X", "smsrId", SMSR);
+    json_decref(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 400, NULL));
+    json_decref(m);
+    m = json_pack("{s:s}", "eid", eid[0]);
+    json_decref(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 400, NULL));
+    json_decref(m);
+    /* ES2 is the MNO's */
+    m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", SMSR);
+    json_decref(call(smdp_port, "eum1", EUM1, "es2/getEIS", m, 403, NULL));
+    json_decref(m);
+}
+
+/* The SM-SR is down: refused with the SM-SR as subject, the SM-DP serving on. */
+static void smsr_unreachable(void **state)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", SMSR);
+
+    (void)state;
+    kill(smsr.pid, SIGKILL);
+    itest_stop(&smsr, 5000);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/getEIS", m, 200, NULL), "Failed", "8.7",
+                        "5.1", "could not be reached");
+    json_decref(m);
+    assert_true(itest_alive(&smdp));
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(get_eis_filtered),
+    cmocka_unit_test(get_eis_refusals),
+    cmocka_unit_test(smsr_unreachable),
+    cmocka_unit_test(itest_responses_match_schemas),
+};
+
+int main(void)
+{
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
