@@ -323,7 +323,7 @@ static int load_batch(struct smdb *db, const struct smdp_cfg *cfg, const char *m
 {
     struct smdb_profile_type pt;
     struct sm_pp_template *t = NULL;
-    struct sm_pp_batch_result r;
+    struct sm_pp_batch_result r = {0};
     struct sm_keystore *ks = NULL;
     struct load x = {.db = db, .batch = batch, .now = now_ms()};
     json_t *fixed = NULL;
@@ -472,9 +472,14 @@ static int cmd_subscriptions(struct smdb *db, const struct smdp_cfg *cfg, int ar
         case 'I':
             imsi = optarg;
             break;
-        case 'n':
-            count = strtol(optarg, NULL, 10);
+        case 'n': {
+            char *end;
+
+            count = strtol(optarg, &end, 10);
+            if (*end || end == optarg)
+                count = 0; /* refused below */
             break;
+        }
         case 'o':
             op_hex = optarg;
             break;

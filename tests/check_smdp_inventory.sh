@@ -68,6 +68,10 @@ for line in list(open(sys.argv[1]))[1:]:
                          capture_output=True, check=True).stdout
     assert bytes(a ^ b for a, b in zip(enc, op)).hex() == opc, line
 PY
+expect 2 sd subscriptions generate $MNO iot --iccid 8999901000000000005 --imsi 001010000000001 \
+    --count 3x
+expect 2 sd subscriptions generate $MNO iot --iccid 8999901000000000005 --imsi 001010000000001 \
+    --count 0
 # the same range again: nothing stored, no HSS file
 expect 1 sd subscriptions generate $MNO iot --iccid 8999901000000000005 --imsi 001010000000009 \
     --count 2 --hss again.csv
