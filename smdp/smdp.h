@@ -35,9 +35,21 @@ void smdp_stop(void *app);
 int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
                   const char *call_id, json_t *members, json_t **answer, struct sm_status *st);
 
+/* An ES2 function on one profile relayed to the SM-SR's ES3 function (profile_relay.c): the
+ * profile (request iccid) must be this SM-DP's and the caller's, on the request's eid when it
+ * is on a card; members (taken) get eid and iccid. Returns as smdp_es3_call (1: refused, st
+ * set). */
+int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *members,
+                       json_t **answer, struct sm_status *st);
+
 /* ES2 handlers, one file each, and their request members. */
 extern const struct sm_json_field smdp_get_eis_body[];
 int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smdp_update_policy_rules_body[];
+int smdp_es2_update_policy_rules(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smdp_update_subscription_address_body[];
+int smdp_es2_update_subscription_address(struct sm_api_call *call, json_t *out,
+                                         struct sm_status *st);
 
 /* The inventory's administration commands (inventory_cli.c): profile-type, subscriptions,
  * inventory. Returns the exit code, or -1 for another command. */

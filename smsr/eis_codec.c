@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "eis_codec.h"
+#include "sm/sgp02_fields.h"
 #include "sm/entity.h"
 #include "sm/hex.h"
 #include "sm/ids.h"
@@ -96,16 +97,6 @@ static int valid_oid(const char *s)
     return sm_oid_check(s);
 }
 
-static int valid_imsi(const char *s)
-{
-    return sm_imsi_check(s);
-}
-
-static int valid_msisdn(const char *s)
-{
-    return sm_msisdn_check(s);
-}
-
 static int valid_sd_role(const char *s)
 {
     return !strcmp(s, "ISD-R") || !strcmp(s, "ECASD") ? 0 : -EINVAL;
@@ -125,21 +116,6 @@ static int valid_keyset_type(const char *s)
 static int valid_state(const char *s)
 {
     return !strcmp(s, "Created") || !strcmp(s, "Disabled") || !strcmp(s, "Enabled") ? 0 : -EINVAL;
-}
-
-static int valid_pol2_subject(const char *s)
-{
-    return strcmp(s, "PROFILE") ? -EINVAL : 0;
-}
-
-static int valid_pol2_action(const char *s)
-{
-    return !strcmp(s, "ENABLE") || !strcmp(s, "DISABLE") || !strcmp(s, "DELETE") ? 0 : -EINVAL;
-}
-
-static int valid_pol2_qualification(const char *s)
-{
-    return !strcmp(s, "Not-Allowed") || !strcmp(s, "Auto-Delete") ? 0 : -EINVAL;
 }
 
 /* ---- member tables (euicc.common.types.xsd) ---- */
@@ -228,33 +204,18 @@ static const struct sm_json_field signed_info[] = {
     OBJ("euiccCapabilities", true, capabilities),
     END,
 };
-const struct sm_json_field smsr_subscription_address_fields[] = {
-    STR("imsi", false, 15, valid_imsi, SM_SUBJ_SUBSCRIPTION_ADDRESS),
-    STR("msisdn", false, 15, valid_msisdn, SM_SUBJ_SUBSCRIPTION_ADDRESS),
-    END,
-};
-static const struct sm_json_field pol2_rule[] = {
-    STR("subject", true, 16, valid_pol2_subject, SM_SUBJ_POL2),
-    STR("action", true, 16, valid_pol2_action, SM_SUBJ_POL2),
-    STR("qualification", true, 16, valid_pol2_qualification, SM_SUBJ_POL2),
-    END,
-};
-const struct sm_json_field smsr_pol2_fields[] = {
-    ARR("rule", false, pol2_rule, 0, 16),
-    END,
-};
 static const struct sm_json_field profile_info[] = {
     STR("iccid", true, 20, sm_iccid_check, SM_SUBJ_ICCID),
     STR("isdPAid", true, 32, smsr_valid_aid, SM_SUBJ_SD_AID),
     STR("mnoId", true, 128, valid_oid, SM_SUBJ_PROFILE),
     BOOL("fallbackAttribute", true),
-    OBJ("subscriptionAddress", true, smsr_subscription_address_fields),
+    OBJ("subscriptionAddress", true, sm_subscription_address_fields),
     STR("state", true, 8, valid_state, SM_SUBJ_PROFILE),
     STR("smdpId", false, 128, valid_oid, SM_SUBJ_PROFILE),
     STR("profileType", false, 100, NULL, SM_SUBJ_PROFILE_TYPE),
     INT("allocatedMemory", true, 0, INT64_MAX),
     INT("freeMemory", false, 0, INT64_MAX),
-    OBJ("pol2", true, smsr_pol2_fields),
+    OBJ("pol2", true, sm_pol2_fields),
     END,
 };
 static const struct sm_json_field audit_record[] = {
@@ -528,8 +489,17 @@ void smsr_eis_in_free(struct smsr_eis_in *in)
 static json_t *profile_json(const struct smdb_profile *p)
 {
     json_t *addr = json_object(), *rules = json_loads(p->pol2 ? p->pol2 : "[]", 0, NULL);
-    json_t *o =
-        json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:I, s:{s:o}}", "iccid", p->iccid, "isdPAid",
+    json_t *o;
+
+    /* the rule array; a row written by an earlier UpdatePolicyRules may hold the whole
+     * {"rule": [...]} object: shown the same */
+    if (json_is_object(rules)) {
+        json_t *inner = json_incref(json_object_get(rules, "rule"));
+
+        json_decref(rules);
+        rules = inner;
+    }
+    o = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s, s:I, s:{s:o}}", "iccid", p->iccid, "isdPAid",
                   p->isdp_aid, "mnoId", p->mno_id, "fallbackAttribute", p->fallback,
                   "subscriptionAddress", addr, "state", p->state, "allocatedMemory",
                   (json_int_t)p->allocated_memory, "pol2", "rule", rules ? rules : json_array());

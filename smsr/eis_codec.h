@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sm/json.h"
+#include "sm/sgp02_fields.h"
 #include "sm/status.h"
 #include "smdb/smsr_store.h"
 
@@ -75,8 +76,6 @@ void smsr_rfc3339(int64_t ms, char out[32]);
 
 /* Format validators of the binding (0 when valid). */
 /* Member tables of the XSD types other messages reuse: POL2Type, SubscriptionAddressType. */
-extern const struct sm_json_field smsr_pol2_fields[];
-extern const struct sm_json_field smsr_subscription_address_fields[];
 
 int smsr_valid_aid(const char *s);      /* 5-16 bytes as hex */
 int smsr_valid_hex(const char *s);      /* even number of hex digits */

@@ -56,14 +56,19 @@ static int apply(struct sm_api_call *call, struct smdb_profile_change *ch, const
     return rc ? rc : SM_API_DONE;
 }
 
-static char *dump_or_null(const json_t *j)
+/* A request's pol2 as the EIS keeps it: its rule array ("[]": no rule); NULL without pol2. */
+static char *pol2_rules(const json_t *request)
 {
-    return j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const json_t *pol2 = json_object_get(request, "pol2"), *rule = json_object_get(pol2, "rule");
+
+    if (!pol2)
+        return NULL;
+    return rule ? json_dumps(rule, JSON_COMPACT | JSON_SORT_KEYS) : strdup("[]");
 }
 
 int smsr_update_policy_rules(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {
-    char *pol2 = dump_or_null(json_object_get(call->request, "pol2"));
+    char *pol2 = pol2_rules(call->request);
     struct smdb_profile_change ch = {.pol2 = pol2};
     int rc = pol2 ? apply(call, &ch, "POL2 updated", false, st) : -ENOMEM;
 
@@ -85,7 +90,7 @@ int smsr_update_subscription_address(struct sm_api_call *call, json_t *out, stru
 int smsr_es3_profile_download_completed(struct sm_api_call *call, json_t *out, struct sm_status *st)
 {
     const json_t *addr = json_object_get(call->request, "subscriptionAddress");
-    char *pol2 = dump_or_null(json_object_get(call->request, "pol2"));
+    char *pol2 = pol2_rules(call->request);
     struct smdb_profile_change ch = {.state = "Disabled",
                                      .pol2 = pol2,
                                      .imsi = sm_json_str(addr, "imsi"),
@@ -110,14 +115,14 @@ int smsr_es3_profile_download_completed(struct sm_api_call *call, json_t *out, s
 
 const struct sm_json_field smsr_update_policy_rules_body[] = {
     EID_ICCID,
-    {"pol2", SM_JT_OBJECT, true, 0, NULL, SM_SUBJ_POL2, smsr_pol2_fields, 0, 0},
+    {"pol2", SM_JT_OBJECT, true, 0, NULL, SM_SUBJ_POL2, sm_pol2_fields, 0, 0},
     END,
 };
 
 const struct sm_json_field smsr_update_subscription_address_body[] = {
     EID_ICCID,
     {"newSubscriptionAddress", SM_JT_OBJECT, true, 0, NULL, SM_SUBJ_SUBSCRIPTION_ADDRESS,
-     smsr_subscription_address_fields, 0, 0},
+     sm_subscription_address_fields, 0, 0},
     END,
 };
 
@@ -125,7 +130,7 @@ const struct sm_json_field smsr_profile_download_completed_body[] = {
     EID_ICCID,
     {"profileType", SM_JT_STRING, false, 100, NULL, SM_SUBJ_PROFILE_TYPE, NULL, 0, 0},
     {"subscriptionAddress", SM_JT_OBJECT, false, 0, NULL, SM_SUBJ_SUBSCRIPTION_ADDRESS,
-     smsr_subscription_address_fields, 0, 0},
-    {"pol2", SM_JT_OBJECT, false, 0, NULL, SM_SUBJ_POL2, smsr_pol2_fields, 0, 0},
+     sm_subscription_address_fields, 0, 0},
+    {"pol2", SM_JT_OBJECT, false, 0, NULL, SM_SUBJ_POL2, sm_pol2_fields, 0, 0},
     END,
 };

@@ -217,6 +217,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "t.mno_id = subscription.mno_id AND t.name = subscription.profile_type) WHEN 'retire' "
         "THEN 'retired' ELSE 'available' END, eid = NULL, order_ref = NULL, updated_ms = :now "
         "WHERE iccid = :iccid AND state NOT IN ('available', 'retired') RETURNING state",
+    [STMT_DP_SUB_ADDRESS] = "UPDATE subscription SET imsi = coalesce(:imsi, imsi), msisdn = "
+                            "coalesce(:msisdn, msisdn), updated_ms = :now WHERE iccid = :iccid",
     [STMT_DP_COUNTS] = "SELECT mno_id, profile_type, state, count(*) FROM subscription WHERE "
                        "(:mno IS NULL OR mno_id = :mno) GROUP BY mno_id, profile_type, state "
                        "ORDER BY mno_id, profile_type, state",

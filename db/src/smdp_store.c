@@ -195,6 +195,24 @@ int smdb_subscription_set_state(struct smdb *db, const char *iccid, const char *
     return rc;
 }
 
+int smdb_subscription_set_address(struct smdb *db, const char *iccid, const char *imsi,
+                                  const char *msisdn, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_DP_SUB_ADDRESS);
+    int rc;
+
+    smdb_bind_text(s, ":iccid", iccid);
+    smdb_bind_opt(s, ":imsi", imsi);
+    smdb_bind_opt(s, ":msisdn", msisdn);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "subscription address");
+    if (!rc && !sqlite3_changes(c->h))
+        rc = -ENOENT;
+    smdb_release(db, c);
+    return rc;
+}
+
 int smdb_subscription_release(struct smdb *db, const char *iccid, int64_t now_ms,
                               char state_out[16])
 {

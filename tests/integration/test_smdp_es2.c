@@ -26,7 +26,8 @@
 static char dir[] = "/tmp/sm-smdp-es2-XXXXXX";
 static struct itest_proc smdp, smsr;
 static int smdp_port, smsr_port;
-static char eid[2][33]; /* the second is not registered */
+static char eid[2][33];   /* the second is not registered */
+static char iccid[2][21]; /* the card's profiles: mno1's, mno2's */
 static unsigned calls;
 
 static int run(const char *cmd)
@@ -103,6 +104,26 @@ static int setup(void **state)
         json_object_set_new(p, "smdpId", json_string(SMDP));
         if (i == 1)
             json_object_set_new(p, "mnoId", json_string(MNO2));
+    }
+    /* and they are in the SM-DP's inventory, each MNO's under a type of its own */
+    json_array_foreach(json_object_get(eis, "profileInfo"), i, p) {
+        const char *mno = i ? MNO2 : MNO1;
+        char csv[64];
+
+        if (i > 1)
+            return -1;
+        snprintf(iccid[i], sizeof(iccid[i]), "%s", sm_json_str(p, "iccid"));
+        snprintf(csv, sizeof(csv), "subs%zu.csv", i);
+        snprintf(cmd, sizeof(cmd), "iccid,imsi,k,opc,adm1\n%s,%s,%032d,%032d,12345678\n", iccid[i],
+                 sm_json_str(json_object_get(p, "subscriptionAddress"), "imsi"), 1, 2);
+        if (itest_write_file(itest_path(dir, csv, NULL), cmd))
+            return -1;
+        snprintf(cmd, sizeof(cmd),
+                 "cd %s && %s/smdp -c smdp.conf profile-type set %s iot --template usim-minimal "
+                 "&& %s/smdp -c smdp.conf subscriptions load %s iot %s",
+                 dir, SM_BIN_DIR, mno, SM_BIN_DIR, mno, csv);
+        if (run(cmd))
+            return -1;
     }
     m = json_pack("{s:o}", "eis", eis);
     j = call(smsr_port, "eum1", EUM1, "es1/registerEIS", m, 200, NULL);
@@ -201,6 +222,92 @@ static void get_eis_refusals(void **state)
     json_decref(m);
 }
 
+/* The profile (index i) as mno1 reads it through the SM-DP; NULL when it is not there. */
+static json_t *profile_seen(const char *who, const char *id, const char *iccid_)
+{
+    json_t *m = json_pack("{s:s, s:s}", "eid", eid[0], "smsrId", SMSR),
+           *j = call(smdp_port, who, id, "es2/getEIS", m, 200, NULL), *p, *hit = NULL;
+    size_t i;
+
+    json_array_foreach(json_object_get(json_object_get(j, "eis"), "profileInfo"), i, p) {
+        if (!strcmp(sm_json_str(p, "iccid"), iccid_))
+            hit = json_incref(p);
+    }
+    json_decref(j);
+    json_decref(m);
+    return hit;
+}
+
+/* POL2 through the SM-DP: the MNO's own profile only, a known one, well formed. */
+static void update_policy_rules(void **state)
+{
+    json_t *rule = json_pack("{s:[{s:s, s:s, s:s}]}", "rule", "subject", "PROFILE", "action",
+                             "DELETE", "qualification", "Not-Allowed"),
+           *m, *p;
+
+    (void)state;
+    m = json_pack("{s:s, s:s, s:s, s:O}", "eid", eid[0], "smsrId", SMSR, "iccid", iccid[0], "pol2",
+                  rule);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/updatePolicyRules", m, 200,
+                             "es2.updatePolicyRules.response.schema.json"),
+                        "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    p = profile_seen("mno1", MNO1, iccid[0]);
+    assert_non_null(p);
+    {
+        const char *action = sm_json_str(
+            json_array_get(json_object_get(json_object_get(p, "pol2"), "rule"), 0), "action");
+
+        if (!action)
+            fail_msg("no POL2 rule in %s", sm_json_dump(p));
+        assert_string_equal(action, "DELETE");
+    }
+    json_decref(p);
+    /* mno2's profile, a profile this SM-DP does not have, a POL2 that is not one */
+    m = json_pack("{s:s, s:s, s:s, s:O}", "eid", eid[0], "smsrId", SMSR, "iccid", iccid[1], "pol2",
+                  rule);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/updatePolicyRules", m, 200, NULL),
+                        "Failed", "8.2.1", "1.2", NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s, s:s, s:O}", "eid", eid[0], "smsrId", SMSR, "iccid",
+                  "8999900000000000006", "pol2", rule);
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/updatePolicyRules", m, 200, NULL),
+                        "Failed", "8.2.1", "3.9", NULL);
+    json_decref(m);
+    m = json_pack("{s:s, s:s, s:s, s:{s:[{s:s, s:s, s:s}]}}", "eid", eid[0], "smsrId", SMSR,
+                  "iccid", iccid[0], "pol2", "rule", "subject", "PROFILE", "action", "REBOOT",
+                  "qualification", "Not-Allowed");
+    json_decref(call(smdp_port, "mno1", MNO1, "es2/updatePolicyRules", m, 400, NULL));
+    json_decref(m);
+    json_decref(rule);
+}
+
+/* A new MSISDN through the SM-DP: in the EIS afterwards. */
+static void update_subscription_address(void **state)
+{
+    json_t *m, *p;
+
+    (void)state;
+    m = json_pack("{s:s, s:s, s:s, s:{s:s}}", "eid", eid[0], "smsrId", SMSR, "iccid", iccid[0],
+                  "newSubscriptionAddress", "msisdn", "447700900123");
+    itest_expect_status(call(smdp_port, "mno1", MNO1, "es2/updateSubscriptionAddress", m, 200,
+                             "es2.updateSubscriptionAddress.response.schema.json"),
+                        "Executed-Success", NULL, NULL, NULL);
+    json_decref(m);
+    p = profile_seen("mno1", MNO1, iccid[0]);
+    assert_non_null(p);
+    assert_string_equal(sm_json_str(json_object_get(p, "subscriptionAddress"), "msisdn"),
+                        "447700900123");
+    json_decref(p);
+    /* mno2 may not change mno1's */
+    m = json_pack("{s:s, s:s, s:s, s:{s:s}}", "eid", eid[0], "smsrId", SMSR, "iccid", iccid[0],
+                  "newSubscriptionAddress", "msisdn", "447700900999");
+    itest_expect_status(
+        call(smdp_port, "mno2", MNO2, "es2/updateSubscriptionAddress", m, 200, NULL), "Failed",
+        "8.2.1", "1.2", NULL);
+    json_decref(m);
+}
+
 /* The SM-SR is down: refused with the SM-SR as subject, the SM-DP serving on. */
 static void smsr_unreachable(void **state)
 {
@@ -216,10 +323,9 @@ static void smsr_unreachable(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(get_eis_filtered),
-    cmocka_unit_test(get_eis_refusals),
-    cmocka_unit_test(smsr_unreachable),
-    cmocka_unit_test(itest_responses_match_schemas),
+    cmocka_unit_test(get_eis_filtered),    cmocka_unit_test(get_eis_refusals),
+    cmocka_unit_test(update_policy_rules), cmocka_unit_test(update_subscription_address),
+    cmocka_unit_test(smsr_unreachable),    cmocka_unit_test(itest_responses_match_schemas),
 };
 
 int main(void)

@@ -65,6 +65,10 @@ int smdb_subscription_allocate(struct smdb *db, const char *mno, const char *typ
 /* Move to state to, from state from (NULL: any). -ESTALE when it is not in from, -ENOENT. */
 int smdb_subscription_set_state(struct smdb *db, const char *iccid, const char *from,
                                 const char *to, int64_t now_ms);
+/* The subscription's new address (ES2.UpdateSubscriptionAddress); NULL keeps a part. -ENOENT,
+ * -EEXIST when the IMSI is another subscription's. */
+int smdb_subscription_set_address(struct smdb *db, const char *iccid, const char *imsi,
+                                  const char *msisdn, int64_t now_ms);
 /* The profile left the card (or never reached it): available again, or retired, as its type
  * says; the new state in state_out. -ENOENT (or already available / retired). */
 int smdb_subscription_release(struct smdb *db, const char *iccid, int64_t now_ms,

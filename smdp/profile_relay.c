@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the ES2 functions on one profile share (SGP.02 ES2 -> ES3): the profile must be one of
+ * this SM-DP's subscriptions and the calling MNO's, on the card named (when it is on one); then
+ * the SM-SR the MNO names does the work (ES3), and its answer is the MNO's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sm/json.h"
+#include "smdb/smdp_store.h"
+#include "smdp.h"
+
+int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *members,
+                       json_t **answer, struct sm_status *st)
+{
+    struct smdp_app *a = call->app;
+    const char *eid = sm_json_str(call->request, "eid"),
+               *iccid = sm_json_str(call->request, "iccid"),
+               *smsr = sm_json_str(call->request, "smsrId");
+    struct smdb_subscription sub;
+    char call_id[SM_ID_MAX + 1];
+    int rc = smdb_subscription_get(a->db, iccid, &sub);
+
+    *answer = NULL;
+    smdb_subscription_free(&sub);
+    if (rc == -ENOENT) {
+        json_decref(members);
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_UNKNOWN, iccid,
+                       "no profile of this SM-DP has this ICCID");
+        return 1;
+    }
+    if (rc) {
+        json_decref(members);
+        return rc;
+    }
+    if (strcmp(sub.mno_id, call->caller->id)) {
+        json_decref(members);
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_NOT_ALLOWED, iccid,
+                       "the profile is not the requester's");
+        return 1;
+    }
+    if (sub.eid[0] && strcmp(sub.eid, eid)) {
+        json_decref(members);
+        sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_INVALID_ASSOCIATION, iccid,
+                       "the profile is not on this eUICC");
+        return 1;
+    }
+    json_object_set_new(members, "eid", json_string(eid));
+    json_object_set_new(members, "iccid", json_string(iccid));
+    /* the SM-DP's own identifier of the call, traceable to the MNO's */
+    snprintf(call_id, sizeof(call_id), "es2-%.40s-%.80s", call->caller->name,
+             call->header->call_id);
+    return smdp_es3_call(a, smsr, function, call_id, members, answer, st);
+}
