@@ -30,12 +30,12 @@ const struct sm_api_route smdp_routes[] = {
     R("es2", "deleteProfile", SM_ROLE_MNO, "SGP.02 ES2.DeleteProfile"),
     R("es2", "setFallbackAttribute", SM_ROLE_MNO, "SGP.02 v4 ES2.SetFallBackAttribute"),
 
-    R("es3", "handleProfileEnabledNotification", SM_ROLE_SMSR,
-      "SGP.02 ES3.HandleProfileEnabledNotification"),
-    R("es3", "handleProfileDisabledNotification", SM_ROLE_SMSR,
-      "SGP.02 ES3.HandleProfileDisabledNotification"),
-    R("es3", "handleProfileDeletedNotification", SM_ROLE_SMSR,
-      "SGP.02 ES3.HandleProfileDeletedNotification"),
+    H("es3", "handleProfileEnabledNotification", SM_ROLE_SMSR, smdp_es3_profile_enabled,
+      smdp_profile_notification_body, "SGP.02 ES3.HandleProfileEnabledNotification"),
+    H("es3", "handleProfileDisabledNotification", SM_ROLE_SMSR, smdp_es3_profile_disabled,
+      smdp_profile_notification_body, "SGP.02 ES3.HandleProfileDisabledNotification"),
+    H("es3", "handleProfileDeletedNotification", SM_ROLE_SMSR, smdp_es3_profile_deleted,
+      smdp_profile_notification_body, "SGP.02 ES3.HandleProfileDeletedNotification"),
     R("es3", "handleSMSRChangeNotification", SM_ROLE_SMSR,
       "SGP.02 ES3.HandleSMSRChangeNotification"),
 };

@@ -47,6 +47,10 @@ extern const struct sm_json_field smdp_get_eis_body[];
 int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smdp_update_policy_rules_body[];
 int smdp_es2_update_policy_rules(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smdp_profile_notification_body[];
+int smdp_es3_profile_enabled(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smdp_es3_profile_disabled(struct sm_api_call *call, json_t *out, struct sm_status *st);
+int smdp_es3_profile_deleted(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smdp_update_subscription_address_body[];
 int smdp_es2_update_subscription_address(struct sm_api_call *call, json_t *out,
                                          struct sm_status *st);

@@ -436,8 +436,10 @@ static int handle_function(struct sm_api *api, const struct sm_http_request *req
             rc = -ENOMEM;
             goto forget;
         }
-        rc = api->cfg.store_ops->call_finish(api->cfg.store, rec.requester, rec.call_id,
-                                             st->http_status, text, sm_wall_ms());
+        rc = rc == SM_API_RETRY
+                 ? api->cfg.store_ops->call_forget(api->cfg.store, rec.requester, rec.call_id)
+                 : api->cfg.store_ops->call_finish(api->cfg.store, rec.requester, rec.call_id,
+                                                   st->http_status, text, sm_wall_ms());
         if (rc) {
             /* the outcome cannot be recorded: the client must not take it as final */
             free(text);

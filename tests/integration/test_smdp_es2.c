@@ -6,6 +6,8 @@
  * ES3 filtered for the calling MNO; the SM-SR's refusals reach the MNO as they are; an SM-SR the
  * SM-DP does not know, or cannot reach, is refused with the SM-SR as subject.
  */
+#include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +310,135 @@ static void update_subscription_address(void **state)
     json_decref(m);
 }
 
+/* ---- the MNO's callback receiver ---- */
+
+static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rx_log; /* [{path, body}] of what was accepted */
+static int rx_refuse;  /* answer 503 to this many first */
+static struct MHD_Daemon *receiver;
+
+static unsigned on_post(void *arg, const char *path, const char *body)
+{
+    unsigned code = 200;
+
+    (void)arg;
+    pthread_mutex_lock(&rx_mu);
+    if (rx_refuse > 0) {
+        rx_refuse--;
+        code = 503;
+    } else {
+        json_array_append_new(rx_log, json_pack("{s:s, s:s}", "path", path, "body", body));
+    }
+    pthread_mutex_unlock(&rx_mu);
+    return code;
+}
+
+static size_t received(void)
+{
+    size_t n;
+
+    pthread_mutex_lock(&rx_mu);
+    n = json_array_size(rx_log);
+    pthread_mutex_unlock(&rx_mu);
+    return n;
+}
+
+/* The inventory's count of a state for mno1's type, from the command line. */
+static int count_in(const char *state)
+{
+    char cmd[512], out[4096], *line, *save = NULL;
+    char *argv[] = {(char *)"/bin/sh", "-c", cmd, NULL};
+    int n = 0;
+
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/smdp -c smdp.conf inventory %s", dir, SM_BIN_DIR, MNO1);
+    assert_int_equal(itest_run(argv, out, sizeof(out)), 0);
+    for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char m[64], t[64], st[32];
+        int c;
+
+        if (sscanf(line, "%63s %63s %31s %d", m, t, st, &c) == 4 && !strcmp(st, state))
+            n = c;
+    }
+    return n;
+}
+
+static json_t *notification(const char *iccid_)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "eid", eid[0], "iccid", iccid_, "completionTimestamp",
+                     "2026-12-05T07:00:00Z", "mnoId", MNO1);
+}
+
+/* The SM-SR delivers notification what (Enabled, ...) with its call identifier; it is taken. */
+static void delivered(const char *what, const json_t *m, const char *call_id)
+{
+    char path[96];
+
+    snprintf(path, sizeof(path), "es3/handleProfile%sNotification", what);
+    itest_expect_status(itest_call_fn(dir, smdp_port, "smsr", SMSR, path, m, call_id, 0, 200, NULL),
+                        "Executed-Success", NULL, NULL, NULL);
+}
+
+/* The SM-SR's notifications: the inventory follows and the MNO hears them (ES2); when the MNO
+ * cannot be told the SM-SR gets 503, and its next delivery (same call identifier) runs again. */
+static void notifications_passed_on(void **state)
+{
+    char cmd[512];
+    json_t *m, *j, *b;
+    int rport;
+
+    (void)state;
+    rx_log = json_array();
+    rport = itest_receiver_start(dir, on_post, NULL, &receiver);
+    assert_true(rport > 0);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smdp -c smdp.conf entity callback mno1 https://localhost:%d/mno1", dir,
+             SM_BIN_DIR, rport);
+    assert_int_equal(run(cmd), 0);
+    /* enabled: passed on as ES2, the inventory says enabled */
+    m = notification(iccid[0]);
+    delivered("Enabled", m, "n-enabled");
+    assert_int_equal(received(), 1);
+    pthread_mutex_lock(&rx_mu);
+    assert_string_equal(sm_json_str(json_array_get(rx_log, 0), "path"),
+                        "/mno1/es2/handleProfileEnabledNotification");
+    b = json_loads(sm_json_str(json_array_get(rx_log, 0), "body"), 0, NULL);
+    pthread_mutex_unlock(&rx_mu);
+    assert_string_equal(sm_json_str(b, "iccid"), iccid[0]);
+    assert_string_equal(sm_json_str(b, "eid"), eid[0]);
+    assert_string_equal(sm_json_str(json_object_get(b, "header"), "functionCallIdentifier"),
+                        "n-enabled");
+    itest_record_json("notify.handleProfileEnabledNotification.schema.json", b);
+    json_decref(b);
+    assert_int_equal(count_in("enabled"), 1);
+    /* the MNO is away: 503 to the SM-SR, nothing journaled; the same delivery again goes */
+    json_object_set_new(m, "completionTimestamp", json_string("2026-12-05T07:01:00Z"));
+    rx_refuse = 1;
+    j = itest_call_fn(dir, smdp_port, "smsr", SMSR, "es3/handleProfileDisabledNotification", m,
+                      "n-disabled", 0, 503, NULL);
+    itest_expect_status(j, "Failed", "8.2", "5.1", "again");
+    assert_int_equal(received(), 1);
+    delivered("Disabled", m, "n-disabled");
+    assert_int_equal(received(), 2);
+    assert_int_equal(count_in("disabled"), 1);
+    json_decref(m);
+    /* deleted: the ICCID is available again (the type releases) */
+    m = notification(iccid[0]);
+    delivered("Deleted", m, "n-deleted");
+    assert_int_equal(received(), 3);
+    assert_int_equal(count_in("available"), 1);
+    json_decref(m);
+    /* a profile this SM-DP does not have: acknowledged, nobody told */
+    m = notification("8999900000000000006");
+    delivered("Enabled", m, "n-unknown");
+    assert_int_equal(received(), 3);
+    /* only an SM-SR sends these */
+    json_decref(
+        call(smdp_port, "mno1", MNO1, "es3/handleProfileEnabledNotification", m, 403, NULL));
+    json_decref(m);
+    MHD_stop_daemon(receiver);
+    json_decref(rx_log);
+}
+
 /* The SM-SR is down: refused with the SM-SR as subject, the SM-DP serving on. */
 static void smsr_unreachable(void **state)
 {
@@ -323,9 +454,14 @@ static void smsr_unreachable(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(get_eis_filtered),    cmocka_unit_test(get_eis_refusals),
-    cmocka_unit_test(update_policy_rules), cmocka_unit_test(update_subscription_address),
-    cmocka_unit_test(smsr_unreachable),    cmocka_unit_test(itest_responses_match_schemas),
+    cmocka_unit_test(get_eis_filtered),
+    cmocka_unit_test(get_eis_refusals),
+    cmocka_unit_test(update_policy_rules),
+    cmocka_unit_test(update_subscription_address),
+    cmocka_unit_test(notifications_passed_on),
+    cmocka_unit_test(smsr_unreachable),
+    cmocka_unit_test(itest_responses_match_schemas),
+    /* one per line */
 };
 
 int main(void)

@@ -45,6 +45,8 @@ struct sm_api_call {
 enum sm_api_outcome {
     SM_API_DONE = 0,     /* answered now (HTTP 200 unless st says otherwise) */
     SM_API_ACCEPTED = 1, /* persisted for asynchronous execution: HTTP 202 */
+    SM_API_RETRY = 2,    /* answered now (st), not journaled: a retry of the call runs it again
+                            (something downstream failed for the moment; nothing was done) */
 };
 
 /*
