@@ -20,8 +20,7 @@ const struct sm_json_field smdp_get_eis_body[] = {
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* Keep the profiles of mno only. */
-static void only_mno(json_t *eis, const char *mno)
+void smdp_eis_for_mno(json_t *eis, const char *mno)
 {
     json_t *profiles = json_object_get(eis, "profileInfo");
 
@@ -54,7 +53,7 @@ int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st
         return rc < 0 ? rc : SM_API_DONE;
     eis = json_object_get(answer, "eis");
     if (json_is_object(eis) && (st->status == SM_EXEC_SUCCESS || st->status == SM_EXEC_WARNING)) {
-        only_mno(eis, call->caller->id);
+        smdp_eis_for_mno(eis, call->caller->id);
         json_object_set(out, "eis", eis);
     }
     json_decref(answer);

@@ -13,10 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sm/api_header.h"
 #include "sm/entity.h"
-#include "sm/err.h"
-#include "sm/http_client.h"
 #include "sm/ids.h"
 #include "sm/log.h"
 #include "smdb/smdp_store.h"
@@ -51,45 +48,13 @@ static void follow(struct smdp_app *a, const char *iccid, const char *what, int6
         SM_LOGE(SM_LOG_DB, iccid, "inventory not updated after profile %s: %d", what, rc);
 }
 
-/* POST it to the MNO as ES2. 0 delivered (or nobody to tell), else the SM-SR is to try again. */
-static int pass_on(struct smdp_app *a, const struct sm_api_call *call, const char *mno,
-                   const char *what, char *why, size_t whylen)
-{
-    struct sm_http_result res = {0};
-    struct sm_entity e;
-    char url[700];
-    json_t *m, *answer = NULL;
-    int rc = smdb_entity_get(a->db, mno, &e);
-
-    if (rc || e.role != SM_ROLE_MNO || !e.callback_url[0]) {
-        SM_LOGI(SM_LOG_API, mno, "profile %s notification not passed on: no callback URL", what);
-        return 0;
-    }
-    snprintf(url, sizeof(url), "%s/es2/handleProfile%sNotification", e.callback_url, what);
-    m = json_pack("{s:o, s:s, s:s, s:s}", "header",
-                  sm_req_header_build(a->cfg->base.id, call->header->call_id, 0), "eid",
-                  sm_json_str(call->request, "eid"), "iccid", sm_json_str(call->request, "iccid"),
-                  "completionTimestamp", sm_json_str(call->request, "completionTimestamp"));
-    rc = m ? sm_http_post_json(a->http, url, m, &res, &answer) : -ENOMEM;
-    json_decref(answer);
-    json_decref(m);
-    if (!rc && (res.status < 200 || res.status > 299))
-        rc = -EPROTO;
-    if (rc)
-        snprintf(why, whylen, "%s: %s", url,
-                 res.error[0] ? res.error
-                 : res.status ? "refused"
-                              : sm_strerror(rc));
-    sm_http_result_free(&res);
-    return rc;
-}
-
 static int notified(struct sm_api_call *call, struct sm_status *st, const char *what)
 {
     struct smdp_app *a = call->app;
     const char *iccid = sm_json_str(call->request, "iccid");
     struct smdb_subscription sub;
-    char mno[SM_ID_MAX + 1], why[1200] = "";
+    char mno[SM_ID_MAX + 1], why[1200] = "", path[96];
+    json_t *m;
     int rc = smdb_subscription_get(a->db, iccid, &sub);
 
     smdb_subscription_free(&sub);
@@ -103,13 +68,14 @@ static int notified(struct sm_api_call *call, struct sm_status *st, const char *
         return rc;
     snprintf(mno, sizeof(mno), "%s", sub.mno_id);
     follow(a, iccid, what, call->now_ms);
-    if (pass_on(a, call, mno, what, why, sizeof(why))) {
+    snprintf(path, sizeof(path), "es2/handleProfile%sNotification", what);
+    m = json_pack("{s:s, s:s, s:s}", "eid", sm_json_str(call->request, "eid"), "iccid", iccid,
+                  "completionTimestamp", sm_json_str(call->request, "completionTimestamp"));
+    rc = m ? smdp_tell_mno(a, mno, path, call->header->call_id, m, why, sizeof(why)) : -ENOMEM;
+    if (rc) {
         SM_LOGW(SM_LOG_API, mno, "profile %s notification: %s; the SM-SR sends it again", what,
                 why);
-        sm_status_fail(st, 503, SM_SUBJ_PROFILE, SM_RSN_INACCESSIBLE, mno,
-                       "the MNO could not be told yet: send the notification again later");
-        /* not journaled: the SM-SR's next delivery (same call identifier) runs it again */
-        return SM_API_RETRY;
+        return smdp_tell_later(st, SM_SUBJ_PROFILE, mno);
     }
     return SM_API_DONE;
 }

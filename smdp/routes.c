@@ -36,8 +36,8 @@ const struct sm_api_route smdp_routes[] = {
       smdp_profile_notification_body, "SGP.02 ES3.HandleProfileDisabledNotification"),
     H("es3", "handleProfileDeletedNotification", SM_ROLE_SMSR, smdp_es3_profile_deleted,
       smdp_profile_notification_body, "SGP.02 ES3.HandleProfileDeletedNotification"),
-    R("es3", "handleSMSRChangeNotification", SM_ROLE_SMSR,
-      "SGP.02 ES3.HandleSMSRChangeNotification"),
+    H("es3", "handleSMSRChangeNotification", SM_ROLE_SMSR, smdp_es3_smsr_change,
+      smdp_smsr_change_notification_body, "SGP.02 ES3.HandleSMSRChangeNotification"),
 };
 
 const size_t smdp_nroutes = sizeof(smdp_routes) / sizeof(smdp_routes[0]);

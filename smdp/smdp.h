@@ -42,6 +42,15 @@ int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
 int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *members,
                        json_t **answer, struct sm_status *st);
 
+/* The EIS as MNO mno may see it: its own profiles only (es2_get_eis.c). */
+void smdp_eis_for_mno(json_t *eis, const char *mno);
+/* Pass a notification on to MNO mno as ES2 <callback>/<path> with the SM-SR's call identifier
+ * (mno_notify.c; members taken). 0 when delivered or when the MNO has no callback URL; otherwise
+ * why says what failed, and the handler answers with smdp_tell_later (503, not journaled). */
+int smdp_tell_mno(struct smdp_app *a, const char *mno, const char *path, const char *call_id,
+                  json_t *members, char *why, size_t whylen);
+int smdp_tell_later(struct sm_status *st, const char *subject, const char *mno);
+
 /* ES2 handlers, one file each, and their request members. */
 extern const struct sm_json_field smdp_get_eis_body[];
 int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
@@ -51,6 +60,8 @@ extern const struct sm_json_field smdp_profile_notification_body[];
 int smdp_es3_profile_enabled(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smdp_es3_profile_disabled(struct sm_api_call *call, json_t *out, struct sm_status *st);
 int smdp_es3_profile_deleted(struct sm_api_call *call, json_t *out, struct sm_status *st);
+extern const struct sm_json_field smdp_smsr_change_notification_body[];
+int smdp_es3_smsr_change(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smdp_update_subscription_address_body[];
 int smdp_es2_update_subscription_address(struct sm_api_call *call, json_t *out,
                                          struct sm_status *st);

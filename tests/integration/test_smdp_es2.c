@@ -368,14 +368,19 @@ static json_t *notification(const char *iccid_)
                      "2026-12-05T07:00:00Z", "mnoId", MNO1);
 }
 
-/* The SM-SR delivers notification what (Enabled, ...) with its call identifier; it is taken. */
+/* The SM-SR delivers a notification to path with its call identifier; it is taken. */
+static void delivered_to(const char *path, const json_t *m, const char *call_id)
+{
+    itest_expect_status(itest_call_fn(dir, smdp_port, "smsr", SMSR, path, m, call_id, 0, 200, NULL),
+                        "Executed-Success", NULL, NULL, NULL);
+}
+
 static void delivered(const char *what, const json_t *m, const char *call_id)
 {
     char path[96];
 
     snprintf(path, sizeof(path), "es3/handleProfile%sNotification", what);
-    itest_expect_status(itest_call_fn(dir, smdp_port, "smsr", SMSR, path, m, call_id, 0, 200, NULL),
-                        "Executed-Success", NULL, NULL, NULL);
+    delivered_to(path, m, call_id);
 }
 
 /* The SM-SR's notifications: the inventory follows and the MNO hears them (ES2); when the MNO
@@ -431,6 +436,30 @@ static void notifications_passed_on(void **state)
     m = notification("8999900000000000006");
     delivered("Enabled", m, "n-unknown");
     assert_int_equal(received(), 3);
+    /* an SM-SR change: the MNO hears it with the EIS as the SM-DP saw it, its own profiles only */
+    {
+        json_t *q = json_pack("{s:s}", "eid", eid[0]),
+               *v = itest_call_fn(dir, smsr_port, "smdp", SMDP, "es3/getEIS", q, "n-view", 0, 200,
+                                  NULL),
+               *n = json_pack("{s:O, s:s, s:s}", "eis", json_object_get(v, "eis"),
+                              "completionTimestamp", "2026-12-05T07:02:00Z", "mnoId", MNO1);
+        char who[128];
+
+        delivered_to("es3/handleSMSRChangeNotification", n, "n-change");
+        assert_int_equal(received(), 4);
+        pthread_mutex_lock(&rx_mu);
+        assert_string_equal(sm_json_str(json_array_get(rx_log, 3), "path"),
+                            "/mno1/es2/handleSMSRChangeNotification");
+        b = json_loads(sm_json_str(json_array_get(rx_log, 3), "body"), 0, NULL);
+        pthread_mutex_unlock(&rx_mu);
+        owners(b, who, sizeof(who));
+        assert_string_equal(who, MNO1);
+        itest_record_json("notify.handleSMSRChangeNotification.schema.json", b);
+        json_decref(b);
+        json_decref(n);
+        json_decref(v);
+        json_decref(q);
+    }
     /* only an SM-SR sends these */
     json_decref(
         call(smdp_port, "mno1", MNO1, "es3/handleProfileEnabledNotification", m, 403, NULL));
