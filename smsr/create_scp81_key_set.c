@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "create_scp81_key_set.h"
+#include "isdr_keys.h"
 #include "sm/es8.h"
 #include "sm/hex.h"
 #include "sm/json.h"
@@ -21,26 +22,6 @@
 #include "sm/rng.h"
 #include "sm/secret.h"
 #include "smdb/smsr_store.h"
-
-/* The lowest SCP81 KVN the card holds no set under (the previous SM-SR's sets included: its
- * deletion runs in the same script and may be refused). 0 when all are taken. */
-static unsigned free_kvn81(const json_t *old_sets)
-{
-    unsigned used = 0;
-    const json_t *s;
-    size_t i;
-
-    json_array_foreach(old_sets, i, s) {
-        json_int_t kvn = json_integer_value(json_array_get(s, 0));
-
-        if (kvn >= 0x40 && kvn <= 0x4F)
-            used |= 1u << (kvn - 0x40);
-    }
-    for (unsigned kvn = 0x40; kvn <= 0x4F; kvn++)
-        if (!(used & (1u << (kvn - 0x40))))
-            return kvn;
-    return 0;
-}
 
 int smsr_scp81_key_set_block(struct smsr_app *a, const char *eid, const json_t *old_sets,
                              const char *ecasd_pk_hex, json_t *pending, struct sm_buf *block)
@@ -54,7 +35,9 @@ int smsr_scp81_key_set_block(struct smsr_app *a, const char *eid, const json_t *
     struct sm_es8_keys keys;
     struct sm_es8_crt crt;
     char *wrapped_hex = NULL;
-    unsigned kvn = free_kvn81(old_sets);
+    /* the previous SM-SR's sets count too: their deletion runs in the same script and may be
+     * refused */
+    unsigned kvn = smsr_free_kvn(old_sets, 0x40, 0x4F);
     int rc;
 
     if (pklen <= 0)

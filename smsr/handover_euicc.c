@@ -27,6 +27,7 @@
 #include "es5_engine.h"
 #include "es7_peer.h"
 #include "handlers.h"
+#include "isdr_keys.h"
 #include "sm/es8.h"
 #include "sm/gpcert.h"
 #include "sm/hex.h"
@@ -55,25 +56,6 @@ static int abandon(struct smsr_app *a, struct smdb_op *op, struct smsr_es5_resul
     smdb_eis_forget(a->db, op->eid, op->requester, "SM-SR change abandoned", why, sm_wall_ms());
     (void)r;
     return SMSR_STEP_DONE;
-}
-
-/* The lowest SCP80 KVN (01-0F) the card does not hold yet. */
-static unsigned free_kvn(const json_t *p)
-{
-    const json_t *sets = json_object_get(p, "oldSets"), *s;
-    unsigned used = 0;
-    size_t i;
-
-    json_array_foreach(sets, i, s) {
-        json_int_t kvn = json_integer_value(json_array_get(s, 0));
-
-        if (kvn >= 1 && kvn <= 15)
-            used |= 1u << kvn;
-    }
-    for (unsigned kvn = 1; kvn <= 15; kvn++)
-        if (!(used & (1u << kvn)))
-            return kvn;
-    return 0;
 }
 
 /* POST to the current SM-SR, the call's identity stored first (a restart repeats it). */
@@ -164,7 +146,7 @@ static int start_keyset(struct smsr_app *a, struct sm_http_client *http, struct 
     struct sm_es8_keys keys;
     struct sm_es8_crt crt;
     struct smdb_keyset ks;
-    unsigned kvn = free_kvn(p);
+    unsigned kvn = smsr_free_kvn(json_object_get(p, "oldSets"), 0x01, 0x0F);
     int rc;
 
     memset(&keys, 0, sizeof(keys));

@@ -52,3 +52,19 @@ int smsr_isdr_keys_load(struct smsr_app *a, const char *eid, const char *type, u
     }
     return -ENOKEY;
 }
+
+unsigned smsr_free_kvn(const json_t *sets, unsigned lo, unsigned hi)
+{
+    const json_t *set;
+    size_t i;
+
+    for (unsigned kvn = lo; kvn <= hi; kvn++) {
+        bool used = false;
+
+        json_array_foreach(sets, i, set)
+            used |= json_integer_value(json_array_get(set, 0)) == kvn;
+        if (!used)
+            return kvn;
+    }
+    return 0;
+}

@@ -4,6 +4,8 @@
 
 /* The ISD-R key sets of a card, unwrapped from the keystore for one use (es1_register_eis.c
  * wraps them: per key index (1) | type (1) | length (1) | value). */
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +24,8 @@ struct smsr_isdr_keys {
 int smsr_isdr_keys_load(struct smsr_app *a, const char *eid, const char *type, unsigned lo,
                         unsigned hi, struct smsr_isdr_keys *out);
 void smsr_isdr_keys_wipe(struct smsr_isdr_keys *k);
+/* The lowest KVN in [lo, hi] that no set of sets ([[kvn, type], ...], the card's ISD-R key sets
+ * as an EIS listed them) has; 0 when all are taken. */
+unsigned smsr_free_kvn(const json_t *sets, unsigned lo, unsigned hi);
 
 #endif
