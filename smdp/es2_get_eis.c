@@ -40,15 +40,8 @@ int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st
 {
     const char *eid = sm_json_str(call->request, "eid"),
                *smsr = sm_json_str(call->request, "smsrId");
-    char call_id[SM_ID_MAX + 1];
     json_t *answer = NULL, *eis;
-    int rc;
-
-    /* the SM-DP's own identifier of the call, traceable to the MNO's */
-    snprintf(call_id, sizeof(call_id), "es2-%.40s-%.80s", call->caller->name,
-             call->header->call_id);
-    rc = smdp_es3_call(call->app, smsr, "getEIS", call_id, json_pack("{s:s}", "eid", eid), &answer,
-                       st);
+    int rc = smdp_es3_call(call, smsr, "getEIS", json_pack("{s:s}", "eid", eid), &answer, st);
     if (rc)
         return rc < 0 ? rc : SM_API_DONE;
     eis = json_object_get(answer, "eis");

@@ -15,12 +15,13 @@
 #include "smdb/db.h"
 #include "smdp.h"
 
-int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
-                  const char *call_id, json_t *members, json_t **answer, struct sm_status *st)
+int smdp_es3_call(const struct sm_api_call *call, const char *smsr_id, const char *function,
+                  json_t *members, json_t **answer, struct sm_status *st)
 {
+    struct smdp_app *a = call->app;
     struct sm_http_result res = {0};
     struct sm_entity e;
-    char url[700];
+    char url[700], call_id[SM_ID_MAX + 1];
     json_t *body = NULL;
     int rc = smdb_entity_get(a->db, smsr_id, &e);
 
@@ -38,6 +39,9 @@ int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
         json_decref(members);
         return rc;
     }
+    /* the SM-DP's own identifier of the call, traceable to the MNO's */
+    snprintf(call_id, sizeof(call_id), "es2-%.40s-%.80s", call->caller->name,
+             call->header->call_id);
     json_object_set_new(members, "header", sm_req_header_build(a->cfg->base.id, call_id, 0));
     snprintf(url, sizeof(url), "%s/es3/%s", e.callback_url, function);
     rc = sm_http_post_json(a->http, url, members, &res, &body);

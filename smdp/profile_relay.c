@@ -20,7 +20,6 @@ int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *m
                *iccid = sm_json_str(call->request, "iccid"),
                *smsr = sm_json_str(call->request, "smsrId");
     struct smdb_subscription sub;
-    char call_id[SM_ID_MAX + 1];
     int rc = smdb_subscription_get(a->db, iccid, &sub);
 
     *answer = NULL;
@@ -49,8 +48,5 @@ int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *m
     }
     json_object_set_new(members, "eid", json_string(eid));
     json_object_set_new(members, "iccid", json_string(iccid));
-    /* the SM-DP's own identifier of the call, traceable to the MNO's */
-    snprintf(call_id, sizeof(call_id), "es2-%.40s-%.80s", call->caller->name,
-             call->header->call_id);
-    return smdp_es3_call(a, smsr, function, call_id, members, answer, st);
+    return smdp_es3_call(call, smsr, function, members, answer, st);
 }

@@ -29,11 +29,12 @@ struct smdp_app {
 int smdp_start(void *cfg, struct smdb *db, void **app);
 void smdp_stop(void *app);
 
-/* A call to SM-SR smsr_id's ES3 function (es3_client.c): 0 with its answer and its status in
- * st (whatever it says), 1 with st set when the SM-SR is not one this SM-DP knows or cannot be
- * reached, or a negative errno. members is taken. */
-int smdp_es3_call(struct smdp_app *a, const char *smsr_id, const char *function,
-                  const char *call_id, json_t *members, json_t **answer, struct sm_status *st);
+/* The ES3 function of SM-SR smsr_id that an ES2 call needs (es3_client.c; its call identifier
+ * derived from the MNO's): 0 with its answer and its status in st (whatever it says), 1 with st
+ * set when the SM-SR is not one this SM-DP knows or cannot be reached, or a negative errno.
+ * members is taken. */
+int smdp_es3_call(const struct sm_api_call *call, const char *smsr_id, const char *function,
+                  json_t *members, json_t **answer, struct sm_status *st);
 
 /* An ES2 function on one profile relayed to the SM-SR's ES3 function (profile_relay.c): the
  * profile (request iccid) must be this SM-DP's and the caller's, on the request's eid when it

@@ -460,6 +460,15 @@ static void notifications_passed_on(void **state)
         json_decref(v);
         json_decref(q);
     }
+    /* malformed: a bad EID, no completion time; the SM-DP serves on */
+    json_object_set_new(m, "eid", json_string("8904903200000000000000000000099X"));
+    json_decref(itest_call_fn(dir, smdp_port, "smsr", SMSR, "es3/handleProfileEnabledNotification",
+                              m, "n-bad-eid", 0, 400, NULL));
+    json_object_set_new(m, "eid", json_string(eid[0]));
+    json_object_del(m, "completionTimestamp");
+    json_decref(itest_call_fn(dir, smdp_port, "smsr", SMSR, "es3/handleProfileEnabledNotification",
+                              m, "n-no-time", 0, 400, NULL));
+    assert_int_equal(received(), 4);
     /* only an SM-SR sends these */
     json_decref(
         call(smdp_port, "mno1", MNO1, "es3/handleProfileEnabledNotification", m, 403, NULL));
