@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "es8_download.h"
+#include "sm/apdu.h"
 #include "sm/secret.h"
 #include "sm/tlv.h"
 
@@ -121,4 +122,60 @@ void smdp_es8_clear(struct smdp_es8 *e)
     sm_es8_keys_clear(&e->keys);
     sm_scp03_clear(&e->s);
     sm_wipe(e, sizeof(*e));
+}
+
+int smdp_es8_key0_script(const uint8_t aid[16], const uint8_t *cert, size_t certlen,
+                         struct sm_buf *tlvs)
+{
+    /* INSTALL [for personalization] of the new ISD-P (es8 spec 1.1): 00 00 10 <AID> 00 00 00 */
+    uint8_t inst[3 + 16 + 3] = {0x00, 0x00, 0x10};
+    struct sm_capdu install = {.cla = 0x80, .ins = 0xE6, .p1 = 0x20, .data = inst, .lc = 22};
+    struct sm_buf apdu = SM_BUF_INIT, block0 = SM_BUF_INIT;
+    int rc;
+
+    memcpy(inst + 3, aid, 16);
+    rc = sm_capdu_encode(&install, &apdu);
+    if (!rc)
+        rc = sm_tlv_put(tlvs, 0x22, apdu.data, apdu.len);
+    /* STORE DATA block 0 (P1 09: DGI data, more blocks follow): CERT.DP.ECDSA */
+    if (!rc)
+        rc = sm_es8_block0_data(cert, certlen, &block0);
+    if (!rc) {
+        struct sm_capdu sd = {
+            .cla = 0x80, .ins = 0xE2, .p1 = 0x09, .data = block0.data, .lc = block0.len};
+
+        sm_buf_reset(&apdu);
+        rc = sm_capdu_encode(&sd, &apdu);
+    }
+    if (!rc)
+        rc = sm_tlv_put(tlvs, 0x22, apdu.data, apdu.len);
+    sm_buf_free(&apdu);
+    sm_buf_free(&block0);
+    return rc;
+}
+
+int smdp_es8_key1_script(const struct sm_buf *block1, struct sm_buf *tlvs)
+{
+    /* STORE DATA block 1, the last (P1 89, P2 01) */
+    struct sm_capdu sd = {
+        .cla = 0x80, .ins = 0xE2, .p1 = 0x89, .p2 = 0x01, .data = block1->data, .lc = block1->len};
+    struct sm_buf apdu = SM_BUF_INIT;
+    int rc = sm_capdu_encode(&sd, &apdu);
+
+    if (!rc)
+        rc = sm_tlv_put(tlvs, 0x22, apdu.data, apdu.len);
+    sm_buf_free(&apdu);
+    return rc;
+}
+
+int smdp_es8_rapdu(const struct sm_script *s, const uint8_t **data, size_t *len, uint16_t *sw)
+{
+    const struct sm_script_item *it = s->n ? &s->item[s->n - 1] : NULL;
+
+    if (!it || it->tag != 0x23 || it->len < 2)
+        return -EBADMSG;
+    *data = it->value;
+    *len = it->len - 2;
+    *sw = (uint16_t)(it->value[it->len - 2] << 8 | it->value[it->len - 1]);
+    return 0;
 }

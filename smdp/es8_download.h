@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sm/apdu.h"
 #include "sm/buf.h"
 #include "sm/ecka.h"
 #include "sm/es8.h"
@@ -59,6 +60,15 @@ int smdp_es8_segment(struct smdp_es8 *e, const uint8_t *pkg, size_t len, size_t 
  * failed installation into data; -EPROTO with *card_error for 9F45 / 9F46. */
 int smdp_es8_check(struct smdp_es8 *e, uint32_t tag, const uint8_t *rsp, size_t len,
                    struct sm_buf *data, uint8_t *card_error);
+/* The key establishment's first script for the ISD-R (es8 spec 1.1): INSTALL [for
+ * personalization] of the ISD-P aid, then STORE DATA block 0 with CERT.DP.ECDSA; as 22 TLVs. */
+int smdp_es8_key0_script(const uint8_t aid[16], const uint8_t *cert, size_t certlen,
+                         struct sm_buf *tlvs);
+/* The second: STORE DATA block 1 (smdp_es8_key_block's output), as a 22 TLV. */
+int smdp_es8_key1_script(const struct sm_buf *block1, struct sm_buf *tlvs);
+/* The last R-APDU (23 TLV) of a response script: its data and status word. -EBADMSG when the
+ * script does not end with one. */
+int smdp_es8_rapdu(const struct sm_script *s, const uint8_t **data, size_t *len, uint16_t *sw);
 /* Wipe the keys and the session. */
 void smdp_es8_clear(struct smdp_es8 *e);
 

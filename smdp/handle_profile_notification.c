@@ -33,12 +33,17 @@ const struct sm_json_field smdp_profile_notification_body[] = {
     {NULL, SM_JT_STRING, false, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* The inventory after the change what (Enabled, Disabled, Deleted). */
-static void follow(struct smdp_app *a, const char *iccid, const char *what, int64_t now)
+/* The inventory after the change what (Enabled, Disabled, Deleted). A profile an order is
+ * downloading is the order's to settle (its clean-up deletes ISD-Ps too). */
+static void follow(struct smdp_app *a, const struct smdb_subscription *sub, const char *what,
+                   int64_t now)
 {
+    const char *iccid = sub->iccid;
     char state[16];
     int rc;
 
+    if (!strcmp(sub->state, "allocated") || !strcmp(sub->state, "downloading"))
+        return;
     if (!strcmp(what, "Deleted"))
         rc = smdb_subscription_release(a->db, iccid, now, state);
     else
@@ -57,6 +62,8 @@ static int notified(struct sm_api_call *call, struct sm_status *st, const char *
     json_t *m;
     int rc = smdb_subscription_get(a->db, iccid, &sub);
 
+    if (!rc)
+        follow(a, &sub, what, call->now_ms);
     smdb_subscription_free(&sub);
     if (rc == -ENOENT) {
         /* not one of this SM-DP's: nothing to follow, nobody known to tell */
@@ -67,7 +74,6 @@ static int notified(struct sm_api_call *call, struct sm_status *st, const char *
     if (rc)
         return rc;
     snprintf(mno, sizeof(mno), "%s", sub.mno_id);
-    follow(a, iccid, what, call->now_ms);
     snprintf(path, sizeof(path), "es2/handleProfile%sNotification", what);
     m = json_pack("{s:s, s:s, s:s}", "eid", sm_json_str(call->request, "eid"), "iccid", iccid,
                   "completionTimestamp", sm_json_str(call->request, "completionTimestamp"));

@@ -109,21 +109,6 @@ static int load_template(const char *ref, char **stored, struct sm_pp_template *
     return rc ? rc : *stored ? 0 : -ENOMEM;
 }
 
-/* The stored template of a type (a name or JSON). */
-static int type_template(const struct smdb_profile_type *pt, struct sm_pp_template **t)
-{
-    struct sm_pp_error e = {0};
-    json_t *j;
-    int rc;
-
-    if (pt->template_ref[0] != '{')
-        return sm_pp_template_shipped(pt->template_ref, t, &e);
-    j = json_loads(pt->template_ref, 0, NULL);
-    rc = j ? sm_pp_template_load(j, t, &e) : -EINVAL;
-    json_decref(j);
-    return rc;
-}
-
 static int cmd_type_set(struct smdb *db, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -335,7 +320,7 @@ static int load_batch(struct smdb *db, const struct smdp_cfg *cfg, const char *m
         fprintf(stderr, "smdp: %s has no profile type %s (smdp profile-type set)\n", mno, type);
         return 1;
     }
-    rc = type_template(&pt, &t);
+    rc = smdp_type_template(&pt, &t);
     fixed = rc ? NULL : json_loads(pt.params, 0, NULL);
     if (!rc && !fixed)
         rc = -EINVAL;

@@ -14,6 +14,32 @@ static const struct sm_cfg_key smdp_keys[] = {
     {"keystore", "kek_file", SM_CFG_PATH, OFF(kek_file), "smdp.kek", 0, 0, NULL,
      "key-encryption key (64 hex digits, mode 0600) wrapping the subscriptions' secrets; "
      "created in test mode when missing"},
+    {"es8", "ci_certs", SM_CFG_PATH, OFF(es8_ci_certs), "", 0, 0, NULL,
+     "PEM certificates of the CIs the cards' EUMs chain to: CERT.ECASD.ECKA is verified up to "
+     "one before a download (empty: downloads refused)"},
+    {"es8", "certificate", SM_CFG_PATH, OFF(es8_certificate), "", 0, 0, NULL,
+     "CERT.DP.ECDSA, the SM-DP's GP certificate (the 7F21 TLV, DER) signed by the CI the cards "
+     "trust (empty: downloads refused)"},
+    {"es8", "key", SM_CFG_PATH, OFF(es8_key), "", 0, 0, NULL,
+     "SK.DP.ECDSA, the private key of es8.certificate (PEM)"},
+    {"es8", "send_data_max", SM_CFG_INT, OFF(es8_send_data_max), "4096", 1100, 16000, NULL,
+     "bytes of SCP03t commands (85 and 86 segments of 1000 bytes) per ES3.SendData: fewer, "
+     "larger calls, as long as the SM-SR's bearer carries them (SMS: 64 concatenated parts)"},
+    {"orders", "workers", SM_CFG_INT, OFF(orders_workers), "8", 1, 64, NULL,
+     "threads advancing orders at once (each order of a card still waits for the one before)"},
+    {"orders", "validity", SM_CFG_INT, OFF(orders_validity), "86400", 10, 2592000, NULL,
+     "seconds an order may take when the call gives no validityPeriod; then Expired"},
+    {"orders", "cleanup_validity", SM_CFG_INT, OFF(orders_cleanup_validity), "3600", 10, 2592000,
+     NULL,
+     "seconds the clean-up of a failed download (ES3.DeleteISDP) may take at least, even when "
+     "the order's own validity period is over"},
+    {"orders", "poll", SM_CFG_INT, OFF(orders_poll), "30", 1, 3600, NULL,
+     "seconds to wait for an SM-SR's result at our callback URL before asking for it (GET)"},
+    {"orders", "outbox_workers", SM_CFG_INT, OFF(outbox_workers), "8", 1, 64, NULL,
+     "threads delivering results and notifications to the MNOs at once"},
+    {"es2", "progress", SM_CFG_BOOL, OFF(es2_progress), "yes", 0, 0, NULL,
+     "tell the MNO how a download advances (es2/handleDownloadProgressNotification at "
+     "isdp-created, keys-established, installed; a project extension, SGP.02 has none)"},
 };
 
 static const struct sm_cfg_table tables[] = {
@@ -36,6 +62,7 @@ int main(int argc, char **argv)
         .routes = smdp_routes,
         .nroutes = smdp_nroutes,
         .command = smdp_inventory_command,
+        .callback = smdp_operation_callback,
         .start = smdp_start,
         .stop = smdp_stop,
     };

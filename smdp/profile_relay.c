@@ -12,41 +12,46 @@
 #include "smdb/smdp_store.h"
 #include "smdp.h"
 
-int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *members,
-                       json_t **answer, struct sm_status *st)
+int smdp_profile_check(struct sm_api_call *call, struct sm_status *st)
 {
     struct smdp_app *a = call->app;
     const char *eid = sm_json_str(call->request, "eid"),
-               *iccid = sm_json_str(call->request, "iccid"),
-               *smsr = sm_json_str(call->request, "smsrId");
+               *iccid = sm_json_str(call->request, "iccid");
     struct smdb_subscription sub;
     int rc = smdb_subscription_get(a->db, iccid, &sub);
 
-    *answer = NULL;
     smdb_subscription_free(&sub);
     if (rc == -ENOENT) {
-        json_decref(members);
         sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_UNKNOWN, iccid,
                        "no profile of this SM-DP has this ICCID");
         return 1;
     }
-    if (rc) {
-        json_decref(members);
+    if (rc)
         return rc;
-    }
     if (strcmp(sub.mno_id, call->caller->id)) {
-        json_decref(members);
         sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_NOT_ALLOWED, iccid,
                        "the profile is not the requester's");
         return 1;
     }
     if (sub.eid[0] && strcmp(sub.eid, eid)) {
-        json_decref(members);
         sm_status_fail(st, 200, SM_SUBJ_ICCID, SM_RSN_INVALID_ASSOCIATION, iccid,
                        "the profile is not on this eUICC");
         return 1;
     }
-    json_object_set_new(members, "eid", json_string(eid));
-    json_object_set_new(members, "iccid", json_string(iccid));
-    return smdp_es3_call(call, smsr, function, members, answer, st);
+    return 0;
+}
+
+int smdp_profile_relay(struct sm_api_call *call, const char *function, json_t *members,
+                       json_t **answer, struct sm_status *st)
+{
+    int rc = smdp_profile_check(call, st);
+
+    *answer = NULL;
+    if (rc) {
+        json_decref(members);
+        return rc;
+    }
+    json_object_set_new(members, "eid", json_string(sm_json_str(call->request, "eid")));
+    json_object_set_new(members, "iccid", json_string(sm_json_str(call->request, "iccid")));
+    return smdp_es3_call(call, sm_json_str(call->request, "smsrId"), function, members, answer, st);
 }

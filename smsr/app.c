@@ -12,39 +12,17 @@
 #include "sm/secret.h"
 #include "sm/hex.h"
 #include "sm/log.h"
-#include "eis_verify.h"
+#include "sm/eis_verify.h"
 #include "es5_engine.h"
 #include "smsr.h"
 
 static int load_cis(struct smsr_app *a)
 {
-    const char *path = a->cfg->es1_ci_certs;
-    FILE *f;
-    X509 *x;
-    int n = 0;
-
-    if (!path[0]) {
+    if (!a->cfg->es1_ci_certs[0]) {
         SM_LOGW(SM_LOG_TLS, "es1", "no CI certificate configured (es1.ci_certs): ES1 unavailable");
         return 0;
     }
-    f = fopen(path, "r");
-    if (!f) {
-        SM_LOGE(SM_LOG_TLS, path, "CI certificates: %s", strerror(errno));
-        return -errno;
-    }
-    a->ci = X509_STORE_new();
-    while (a->ci && (x = PEM_read_X509(f, NULL, NULL, NULL))) {
-        X509_STORE_add_cert(a->ci, x);
-        X509_free(x);
-        n++;
-    }
-    fclose(f);
-    if (!a->ci || !n) {
-        SM_LOGE(SM_LOG_TLS, path, "no certificate in the CI file");
-        return -EINVAL;
-    }
-    SM_LOGI(SM_LOG_TLS, path, "%d trusted CI certificate%s", n, n == 1 ? "" : "s");
-    return 0;
+    return sm_eis_trust_load(a->cfg->es1_ci_certs, &a->trust);
 }
 
 /* Lines "<eum-oid> <aes-ecb|aes-cbc> <32 hex>", # comments; the file must be owner-only. */
@@ -175,8 +153,6 @@ int smsr_start(void *cfg, struct smdb *db, void **out)
     rc = sm_keystore_open(a->cfg->kek_file, a->cfg->base.test_mode, &a->ks);
     if (!rc)
         rc = load_cis(a);
-    if (!rc && !(a->eum_cache = smsr_eum_cache_new()))
-        rc = -ENOMEM;
     if (!rc)
         rc = load_transport_keys(a);
     if (!rc)
@@ -200,8 +176,7 @@ void smsr_stop(void *app)
     smsr_engine_stop(a);
     sm_keystore_free(a->ks);
     sm_secret_free(a->sr_key);
-    X509_STORE_free(a->ci);
-    smsr_eum_cache_free(a->eum_cache);
+    sm_eis_trust_free(a->trust);
     if (a->tkeys)
         sm_wipe(a->tkeys, a->ntkeys * sizeof(*a->tkeys));
     free(a->tkeys);

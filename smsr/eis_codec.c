@@ -528,15 +528,6 @@ static bool visible(const struct smdb_profile *p, enum smsr_view view, const cha
     return false;
 }
 
-void smsr_rfc3339(int64_t ms, char out[32])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 json_t *smsr_eis_view(const struct smdb_eis *e, enum smsr_view view, const char *requester,
                       const char *self_id)
 {
@@ -561,7 +552,7 @@ json_t *smsr_eis_view(const struct smdb_eis *e, enum smsr_view view, const char 
     if (o && e->last_audit_ms) {
         char when[32];
 
-        smsr_rfc3339(e->last_audit_ms, when);
+        sm_rfc3339(e->last_audit_ms, when);
         json_object_set_new(o, "lastAuditDate", json_string(when));
     }
     return o;

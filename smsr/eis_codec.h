@@ -71,9 +71,6 @@ enum smsr_view {
 json_t *smsr_eis_view(const struct smdb_eis *e, enum smsr_view view, const char *requester,
                       const char *self_id);
 
-/* ms since the epoch as the binding's dateTime (UTC, "2026-12-05T04:52:00Z"). */
-void smsr_rfc3339(int64_t ms, char out[32]);
-
 /* Format validators of the binding (0 when valid). */
 /* Member tables of the XSD types other messages reuse: POL2Type, SubscriptionAddressType. */
 

@@ -60,12 +60,3 @@ int smsr_eis_store(const struct smsr_app *a, const struct smdb_eis *e, const str
                        "ICCID %s is already in the registry", conflict);
     return 1;
 }
-
-uint32_t smsr_today(int64_t now_ms)
-{
-    time_t t = (time_t)(now_ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
-}

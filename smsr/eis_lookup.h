@@ -17,8 +17,6 @@ int smsr_eis_lookup(const struct smsr_app *a, const char *eid, struct smdb_eis *
  * registry already (st set: 8.1.1 or 8.2.1 / 3.3), or a negative errno. */
 int smsr_eis_store(const struct smsr_app *a, const struct smdb_eis *e, const struct smdb_keyset *ks,
                    size_t nks, const char *actor, int64_t now_ms, struct sm_status *st);
-/* The date (UTC) of now_ms as YYYYMMDD, for certificate validity. */
-uint32_t smsr_today(int64_t now_ms);
 
 /* GetEIS (ES3 and ES4 alike): the card's EIS as the caller may see it into out["eis"]. */
 int smsr_get_eis_answer(struct sm_api_call *call, json_t *out, struct sm_status *st,

@@ -13,7 +13,7 @@
 
 #include "eis_codec.h"
 #include "eis_lookup.h"
-#include "eis_verify.h"
+#include "sm/eis_verify.h"
 #include "handlers.h"
 #include "sm/cipher.h"
 #include "sm/gpcert.h"
@@ -127,14 +127,14 @@ int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_statu
 {
     const struct smsr_app *a = call->app;
     struct smsr_eis_in in;
-    struct smsr_eum_signer eum;
+    struct sm_eum_signer eum;
     struct smdb_keyset *ks = NULL;
     uint8_t cert[2048], ecasd_pk[65];
     size_t certlen, pklen;
     int rc;
 
     (void)out;
-    if (!a->ci) {
+    if (!a->trust) {
         sm_status_fail(st, 200, SM_SUBJ_PROVIDER, SM_RSN_UNAVAILABLE, NULL,
                        "ES1 is not available: no trusted CI configured (es1.ci_certs)");
         return SM_API_DONE;
@@ -153,8 +153,8 @@ int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_statu
                        "the EIS was made by EUM %s, not by the caller", in.eum_id);
         goto out;
     }
-    rc = smsr_verify_eum_signature(a, in.signed_info, in.eum_signature, call->now_ms / 1000, &eum,
-                                   st);
+    rc = sm_eis_verify_eum_signature(a->trust, in.signed_info, in.eum_signature,
+                                     call->now_ms / 1000, &eum, st);
     if (rc)
         goto out;
     /* the signing certificate must be one the operator registered for this EUM (smsr entity
@@ -184,8 +184,8 @@ int smsr_es1_register_eis(struct sm_api_call *call, json_t *out, struct sm_statu
     rc = 0;
     if (check_ca_id(&in, cert, certlen, st))
         goto out;
-    rc = smsr_verify_ecasd_cert(cert, certlen, in.eid, &eum, smsr_today(call->now_ms), ecasd_pk,
-                                &pklen, st);
+    rc = sm_eis_verify_ecasd_cert(cert, certlen, in.eid, &eum, sm_today(call->now_ms), ecasd_pk,
+                                  &pklen, st);
     if (rc)
         goto out;
     ks = calloc(in.nkeysets + 1, sizeof(*ks));

@@ -31,15 +31,10 @@
 
 struct smsr_engine {
     struct smsr_app *a;
-    pthread_t card_thread, outbox_threads[SMSR_OUTBOX_MAX_WORKERS];
+    pthread_t card_thread;
     bool card_started;
-    unsigned outbox_started;
-    /* the outbox messages being delivered (with mu): a card's next message waits for them */
-    struct smdb_outbox_due inflight[SMSR_OUTBOX_MAX_WORKERS];
-    unsigned ninflight;
+    struct smdb_outbox_pool *outbox; /* delivers results and notifications */
     atomic_bool stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
     struct smsr_sms *sms;
     struct smsr_https *https; /* NULL when es5.bearer is sms */
     struct sm_http_client *http;
@@ -257,7 +252,7 @@ static void finish(struct smsr_engine *g, struct smdb_op *op, struct smsr_es5_re
         SM_LOGI(SM_LOG_OTA, op->eid, "%s %s: %s%s%s", op->function, op->call_id,
                 sm_exec_status_name(r->st.status), r->st.message[0] ? ": " : "", r->st.message);
     if (cbtext)
-        pthread_cond_signal(&g->cv);
+        smdb_outbox_pool_wake(g->outbox);
     /* the card's next operation may run now (an admin session's thread ends operations too) */
     smsr_engine_wake(g);
     free(text);
@@ -635,7 +630,7 @@ void smsr_notify_owner(struct smsr_app *a, const struct smdb_profile *p, const c
     json_t *m;
     char *text;
 
-    smsr_rfc3339(now, ts);
+    sm_rfc3339(now, ts);
     for (int to_smdp = 0; to_smdp < 2; to_smdp++) {
         const char *target = to_smdp ? p->smdp_id : p->mno_id;
 
@@ -801,7 +796,7 @@ void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notificat
     }
     pthread_mutex_unlock(&g->op_mu);
     /* what it queued for the outbox is visible now */
-    pthread_cond_signal(&g->cv);
+    smdb_outbox_pool_wake(g->outbox);
 }
 
 static void *card_thread(void *arg)
@@ -857,120 +852,6 @@ int smsr_operation_callback(void *app, const struct sm_entity *who, const json_t
     return 0;
 }
 
-/* ---- the outbox thread ---- */
-
-static int64_t backoff_ms(unsigned attempts)
-{
-    int64_t d = 1000;
-
-    while (attempts-- && d < 600000)
-        d *= 2;
-    return d > 600000 ? 600000 : d;
-}
-
-static void deliver(struct smsr_engine *g, struct smdb_outbox_msg *m)
-{
-    struct smsr_app *a = g->a;
-    struct sm_entity ent;
-    struct sm_http_result res = {0};
-    char url[768], err[300] = "";
-    int64_t now = sm_wall_ms();
-    int rc = smdb_entity_get(a->db, m->target, &ent);
-
-    if (rc || !ent.callback_url[0]) {
-        /* nobody to tell: the caller reads GET /gsma/operations/<id> */
-        smdb_outbox_result(a->db, m->id, NULL, now, now);
-        SM_LOGI(SM_LOG_API, m->target, "%s not delivered: no callback URL registered", m->path);
-        return;
-    }
-    snprintf(url, sizeof(url), "%s/%s", ent.callback_url, m->path);
-    rc = sm_http_post(g->http, url, "application/json", (const uint8_t *)m->body, strlen(m->body),
-                      &res);
-    if (rc)
-        snprintf(err, sizeof(err), "%s", res.error[0] ? res.error : sm_strerror(rc));
-    else if (res.status < 200 || res.status > 299)
-        snprintf(err, sizeof(err), "HTTP %ld", res.status);
-    sm_http_result_free(&res);
-    now = sm_wall_ms();
-    atomic_fetch_add(err[0] ? &a->stats.delivery_errors : &a->stats.delivered, 1);
-    if (err[0])
-        SM_LOGW(SM_LOG_API, m->target, "%s: %s (attempt %u)", url, err, m->attempts + 1);
-    smdb_outbox_result(a->db, m->id, err[0] ? err : NULL, now + backoff_ms(m->attempts), now);
-}
-
-/* Is the message taken, or about a card whose earlier message is on its way? (with mu) */
-static bool busy(const struct smsr_engine *g, const struct smdb_outbox_due *d)
-{
-    for (unsigned i = 0; i < g->ninflight; i++)
-        if (g->inflight[i].id == d->id || (d->eid[0] && !strcmp(g->inflight[i].eid, d->eid)))
-            return true;
-    return false;
-}
-
-/* The oldest due message no other worker holds and whose card has none on its way (with mu).
- * Candidates come in delivery order, so a card's messages leave in order. */
-static bool claim(struct smsr_engine *g, struct smdb_outbox_msg *m)
-{
-    struct smdb_outbox_due due[4 * SMSR_OUTBOX_MAX_WORKERS];
-    size_t n = 0;
-
-    /* each worker holds one message, so a window of four per worker finds a free one */
-    if (smdb_outbox_due(g->a->db, sm_wall_ms(), due, 4 * (size_t)g->a->cfg->es5_outbox_workers, &n))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (busy(g, &due[i]))
-            continue;
-        if (smdb_outbox_get(g->a->db, due[i].id, m))
-            return false;
-        g->inflight[g->ninflight++] = due[i];
-        return true;
-    }
-    return false;
-}
-
-static void release(struct smsr_engine *g, int64_t id)
-{
-    for (unsigned i = 0; i < g->ninflight; i++)
-        if (g->inflight[i].id == id) {
-            g->inflight[i] = g->inflight[--g->ninflight];
-            break;
-        }
-}
-
-static void *outbox_thread(void *arg)
-{
-    struct smsr_engine *g = arg;
-
-    pthread_mutex_lock(&g->mu);
-    while (!atomic_load(&g->stop)) {
-        struct smdb_outbox_msg m;
-
-        if (claim(g, &m)) {
-            pthread_mutex_unlock(&g->mu);
-            deliver(g, &m);
-            free(m.body);
-            pthread_mutex_lock(&g->mu);
-            release(g, m.id);
-            /* the card's next message may go now: one idle worker looks (this one looks too) */
-            pthread_cond_signal(&g->cv);
-            continue;
-        }
-        {
-            struct timespec ts;
-
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 200 * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&g->cv, &g->mu, &ts);
-        }
-    }
-    pthread_mutex_unlock(&g->mu);
-    return NULL;
-}
-
 /* ---- start and stop ---- */
 
 int smsr_engine_start(struct smsr_app *a)
@@ -985,9 +866,7 @@ int smsr_engine_start(struct smsr_app *a)
     g->a = a;
     g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     a->engine = g;
-    pthread_mutex_init(&g->mu, NULL);
     pthread_mutex_init(&g->op_mu, NULL);
-    pthread_cond_init(&g->cv, NULL);
     rc = smdb_op_forget_orphans(a->db, &orphans);
     if (!rc && orphans)
         SM_LOGW(SM_LOG_DB, "es5",
@@ -1003,9 +882,15 @@ int smsr_engine_start(struct smsr_app *a)
         rc = smsr_https_start(a, g, &g->https);
     if (!rc && !(rc = -pthread_create(&g->card_thread, NULL, card_thread, g)))
         g->card_started = true;
-    for (long i = 0; !rc && i < a->cfg->es5_outbox_workers; i++)
-        if (!(rc = -pthread_create(&g->outbox_threads[i], NULL, outbox_thread, g)))
-            g->outbox_started++;
+    if (!rc) {
+        const struct smdb_outbox_pool_cfg oc = {.db = a->db,
+                                                .http = &hc,
+                                                .workers = (unsigned)a->cfg->es5_outbox_workers,
+                                                .delivered = &a->stats.delivered,
+                                                .errors = &a->stats.delivery_errors};
+
+        rc = smdb_outbox_pool_start(&oc, &g->outbox);
+    }
     if (rc) {
         smsr_engine_stop(a);
         return rc;
@@ -1021,21 +906,15 @@ void smsr_engine_stop(struct smsr_app *a)
         return;
     atomic_store(&g->stop, true);
     smsr_engine_wake(g);
-    pthread_mutex_lock(&g->mu);
-    pthread_cond_broadcast(&g->cv);
-    pthread_mutex_unlock(&g->mu);
     if (g->card_started)
         pthread_join(g->card_thread, NULL);
-    for (unsigned i = 0; i < g->outbox_started; i++)
-        pthread_join(g->outbox_threads[i], NULL);
+    smdb_outbox_pool_stop(g->outbox);
     smsr_https_stop(g->https);
     smsr_sms_free(g->sms);
     sm_http_client_free(g->http);
     if (g->wake_fd >= 0)
         close(g->wake_fd);
-    pthread_cond_destroy(&g->cv);
     pthread_mutex_destroy(&g->op_mu);
-    pthread_mutex_destroy(&g->mu);
     free(g);
     a->engine = NULL;
 }

@@ -23,7 +23,7 @@
 #include "create_scp81_key_set.h"
 #include "eis_codec.h"
 #include "eis_lookup.h"
-#include "eis_verify.h"
+#include "sm/eis_verify.h"
 #include "es5_engine.h"
 #include "es7_peer.h"
 #include "handlers.h"
@@ -465,7 +465,7 @@ static void taken_over(struct smsr_app *a, const struct smdb_op *op, bool finali
     if (smdb_eis_get(a->db, op->eid, &e))
         return;
     update_isdr(a, op, &e, finalised, kvn81);
-    smsr_rfc3339(now, ts);
+    sm_rfc3339(now, ts);
     for (size_t i = 0; i < e.nprofiles; i++) {
         const struct smdb_profile *p = &e.profiles[i];
         bool seen = false;
@@ -593,7 +593,7 @@ static bool retried(struct smsr_app *a, const struct sm_api_call *call,
         smdb_eis_get(a->db, h->eid, &e))
         return false;
     smdb_eis_free(&e);
-    smsr_rfc3339(h->completed_ms, ts);
+    sm_rfc3339(h->completed_ms, ts);
     sm_status_set(st, SM_EXEC_WARNING, 200, SM_SUBJ_EID, SM_RSN_ALREADY_IN_USE, h->eid,
                   "the card was taken over already (its key set established here at %s): a "
                   "retried handover",
@@ -609,7 +609,7 @@ int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_sta
 {
     struct smsr_app *a = call->app;
     struct smsr_eis_in in;
-    struct smsr_eum_signer eum;
+    struct sm_eum_signer eum;
     struct smdb_handover h;
     uint8_t cert[2048], pk[65];
     size_t pklen = sizeof(pk);
@@ -651,18 +651,18 @@ int smsr_es7_handover_euicc(struct sm_api_call *call, json_t *out, struct sm_sta
         }
     }
     /* step 3: the card is what its EUM says, up to a CI this SM-SR trusts */
-    if (!a->ci) {
+    if (!a->trust) {
         sm_status_fail(st, 200, SM_SUBJ_PROVIDER, SM_RSN_UNAVAILABLE, NULL,
                        "no trusted CI configured (es1.ci_certs): the EIS cannot be verified");
         goto out;
     }
-    rc = smsr_verify_eum_signature(a, in.signed_info, in.eum_signature, call->now_ms / 1000, &eum,
-                                   st);
+    rc = sm_eis_verify_eum_signature(a->trust, in.signed_info, in.eum_signature,
+                                     call->now_ms / 1000, &eum, st);
     if (rc)
         goto out;
     certlen = sm_hex_decode(in.ecasd_cert_hex, cert, sizeof(cert));
-    rc = certlen > 0 ? smsr_verify_ecasd_cert(cert, (size_t)certlen, in.eid, &eum,
-                                              smsr_today(call->now_ms), pk, &pklen, st)
+    rc = certlen > 0 ? sm_eis_verify_ecasd_cert(cert, (size_t)certlen, in.eid, &eum,
+                                                sm_today(call->now_ms), pk, &pklen, st)
                      : -EKEYREJECTED;
     if (rc == -EKEYREJECTED && certlen <= 0)
         sm_status_fail(st, 200, SM_SUBJ_ECASD_CERT, SM_RSN_INVALID, in.eid,

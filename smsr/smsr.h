@@ -2,7 +2,6 @@
 #ifndef SMSR_H
 #define SMSR_H
 
-#include <openssl/x509.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -11,9 +10,10 @@
 #include "sm/ecka.h"
 #include "sm/keystore.h"
 #include "smdb/db.h"
+#include "smdb/outbox.h"
 
 /* SM-SR configuration: the common daemon keys plus the SM-SR's own. */
-#define SMSR_OUTBOX_MAX_WORKERS 64
+#define SMSR_OUTBOX_MAX_WORKERS SMDB_OUTBOX_MAX_WORKERS
 
 struct smsr_cfg {
     struct sm_daemon_cfg base; /* must stay first */
@@ -57,12 +57,13 @@ struct smsr_stats {
 };
 
 /* What the handlers share (sm_api_call.app). */
+struct sm_eis_trust;
+
 struct smsr_app {
     const struct smsr_cfg *cfg;
     struct smdb *db;
     struct sm_keystore *ks;
-    X509_STORE *ci;                   /* trusted CIs; NULL when es1.ci_certs is empty */
-    struct smsr_eum_cache *eum_cache; /* EUM chains verified against ci (eis_verify.h) */
+    struct sm_eis_trust *trust; /* trusted CIs (sm/eis_verify.h); NULL when es1.ci_certs is empty */
     struct smsr_transport_key *tkeys;
     size_t ntkeys;
     struct smsr_engine *engine; /* ES5 (es5_engine.h); NULL when es5.enabled is off */

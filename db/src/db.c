@@ -222,6 +222,37 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_DP_COUNTS] = "SELECT mno_id, profile_type, state, count(*) FROM subscription WHERE "
                        "(:mno IS NULL OR mno_id = :mno) GROUP BY mno_id, profile_type, state "
                        "ORDER BY mno_id, profile_type, state",
+    [STMT_DP_SUB_TAKE] = "UPDATE subscription SET state = 'allocated', eid = :eid, order_ref = "
+                         ":order, updated_ms = :now WHERE iccid = :iccid AND mno_id = :mno AND "
+                         "state = 'available'",
+#define ORD_COLS                                                                                   \
+    "id, requester, call_id, function, eid, smsr_id, iccid, params, step, state, smsr_call, "      \
+    "smsr_result, attempts, created_ms, deadline_ms, next_ms"
+    [STMT_ORD_INSERT] =
+        "INSERT INTO dp_order (requester, call_id, function, eid, smsr_id, iccid, params, step, "
+        "created_ms, deadline_ms, next_ms) VALUES (:requester, :call_id, :function, :eid, :smsr, "
+        ":iccid, :params, :step, :now, :deadline, :now)",
+    /* due, and the first unfinished order of its card */
+    [STMT_ORD_DUE] = "SELECT id, eid FROM dp_order o WHERE state <> 'done' AND next_ms <= :now "
+                     "AND NOT EXISTS (SELECT 1 FROM dp_order p WHERE p.eid = o.eid AND p.state <> "
+                     "'done' AND p.id < o.id) ORDER BY next_ms, id LIMIT :limit",
+    [STMT_ORD_NEXT] = "SELECT min(next_ms) FROM dp_order WHERE state <> 'done'",
+    [STMT_ORD_GET] = "SELECT " ORD_COLS " FROM dp_order WHERE id = :id",
+    /* a result the SM-SR delivered for the call still awaited is kept, and keeps it due */
+    [STMT_ORD_UPDATE] =
+        "UPDATE dp_order SET step = :step, state = :state, iccid = :iccid, params = :params, "
+        "smsr_call = :call, smsr_result = CASE WHEN :state = 'await-smsr' AND smsr_call IS :call "
+        "THEN coalesce(smsr_result, :result) ELSE :result END, attempts = :attempts, next_ms = "
+        "CASE WHEN :state = 'await-smsr' AND smsr_call IS :call AND smsr_result IS NOT NULL THEN "
+        "next_ms ELSE :next END WHERE id = :id AND state <> 'done'",
+    [STMT_ORD_SMSR_RESULT] = "UPDATE dp_order SET smsr_result = :result, next_ms = :now WHERE "
+                             "state = 'await-smsr' AND smsr_call = :call AND smsr_id = :smsr",
+    [STMT_ORD_DONE] = "UPDATE dp_order SET state = 'done', outcome = :outcome, step = :step, "
+                      "params = :params, iccid = :iccid, finished_ms = :now WHERE id = :id",
+    [STMT_ORD_PENDING] = "SELECT count(*) FROM dp_order WHERE state <> 'done'",
+    [STMT_ORD_ORPHANS] = "DELETE FROM api_call WHERE state <> 'done' AND NOT EXISTS (SELECT 1 "
+                         "FROM dp_order o WHERE o.requester = api_call.requester AND o.call_id "
+                         "= api_call.call_id)",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */
@@ -229,6 +260,8 @@ static unsigned stmt_schemas(int i)
 {
     if (i <= STMT_ROLLBACK)
         return ~0u; /* transaction control */
+    if (i >= STMT_OUTBOX_INSERT && i <= STMT_OUTBOX_PENDING)
+        return 1u << SMDB_SCHEMA_SMSR | 1u << SMDB_SCHEMA_SMDP; /* both keep an outbox */
     if (i >= STMT_DP_TYPE_PUT)
         return 1u << SMDB_SCHEMA_SMDP;
     if (i >= STMT_SR_EIS_INSERT)
@@ -258,6 +291,79 @@ int smdb_tx_end(struct smdb *db, struct smdb_conn *c, int rc)
         rc = smdb_tx_commit(db, c);
     smdb_release(db, c);
     return rc;
+}
+
+int64_t smdb_next_wait(struct smdb *db, enum smdb_stmt stmt, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, stmt);
+    int64_t wait = -1;
+
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        wait = sqlite3_column_int64(s, 0) - now_ms;
+        if (wait < 0)
+            wait = 0;
+    }
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return wait;
+}
+
+int smdb_due_list(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t now_ms,
+                  struct smdb_due *out, size_t max, size_t *n)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, stmt);
+    int rc;
+
+    *n = 0;
+    smdb_bind_int64(s, ":now", now_ms);
+    smdb_bind_int64(s, ":limit", (int64_t)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
+        out[*n].id = sqlite3_column_int64(s, 0);
+        smdb_col_text(s, 1, out[*n].eid, sizeof(out[*n].eid));
+        (*n)++;
+    }
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : smdb_fail(db, c, what, rc);
+    sqlite3_reset(s);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_exec_changes(struct smdb *db, enum smdb_stmt stmt, const char *what, unsigned *n)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    int rc = smdb_exec_stmt(db, c, smdb_stmt(c, stmt), what);
+
+    *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
+    smdb_release(db, c);
+    return rc;
+}
+
+int smdb_call_finish_on(struct smdb *db, struct smdb_conn *c, const char *requester,
+                        const char *call_id, int http_status, const char *response, int64_t now_ms)
+{
+    sqlite3_stmt *s = smdb_stmt(c, STMT_CALL_FINISH);
+
+    smdb_bind_int64(s, ":status", http_status);
+    smdb_bind_text(s, ":response", response);
+    smdb_bind_int64(s, ":finished", now_ms);
+    smdb_bind_text(s, ":requester", requester);
+    smdb_bind_text(s, ":call_id", call_id);
+    return smdb_exec_stmt(db, c, s, "call finish");
+}
+
+int smdb_outbox_put_on(struct smdb *db, struct smdb_conn *c, const char *target, const char *path,
+                       const char *body, const char *eid, int64_t now_ms)
+{
+    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_INSERT);
+
+    smdb_bind_text(s, ":target", target);
+    smdb_bind_text(s, ":path", path);
+    smdb_bind_text(s, ":body", body);
+    smdb_bind_opt(s, ":eid", eid);
+    smdb_bind_int64(s, ":now", now_ms);
+    return smdb_exec_stmt(db, c, s, "outbox insert");
 }
 
 int smdb_scalar(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t *out)

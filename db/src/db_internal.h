@@ -100,6 +100,16 @@ enum smdb_stmt {
     STMT_DP_SUB_RELEASE,
     STMT_DP_SUB_ADDRESS,
     STMT_DP_COUNTS,
+    STMT_DP_SUB_TAKE,
+    STMT_ORD_INSERT,
+    STMT_ORD_DUE,
+    STMT_ORD_NEXT,
+    STMT_ORD_GET,
+    STMT_ORD_UPDATE,
+    STMT_ORD_SMSR_RESULT,
+    STMT_ORD_DONE,
+    STMT_ORD_PENDING,
+    STMT_ORD_ORPHANS,
     STMT_COUNT
 };
 
@@ -139,6 +149,19 @@ sqlite3_stmt *smdb_stmt(struct smdb_conn *c, enum smdb_stmt idx);
 int smdb_fail(struct smdb *db, struct smdb_conn *c, const char *what, int rc);
 /* Run a prepared statement without parameters that answers one integer (a count). */
 int smdb_scalar(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t *out);
+/* Milliseconds until the earliest time a statement answers (SELECT min(next_ms) ...): 0 when
+ * due, -1 when it answers none. */
+int64_t smdb_next_wait(struct smdb *db, enum smdb_stmt stmt, int64_t now_ms);
+/* Up to max (id, eid) rows of a statement with :now and :limit (smdb_due). */
+int smdb_due_list(struct smdb *db, enum smdb_stmt stmt, const char *what, int64_t now_ms,
+                  struct smdb_due *out, size_t max, size_t *n);
+/* Run a statement without parameters; *n the rows it changed. */
+int smdb_exec_changes(struct smdb *db, enum smdb_stmt stmt, const char *what, unsigned *n);
+/* On c: the journaled call's answer (STMT_CALL_FINISH), a message into the outbox. */
+int smdb_call_finish_on(struct smdb *db, struct smdb_conn *c, const char *requester,
+                        const char *call_id, int http_status, const char *response, int64_t now_ms);
+int smdb_outbox_put_on(struct smdb *db, struct smdb_conn *c, const char *target, const char *path,
+                       const char *body, const char *eid, int64_t now_ms);
 /* Bind by :name. Return SQLite result codes. */
 int smdb_bind_text(sqlite3_stmt *s, const char *name, const char *v);
 int smdb_bind_blob(sqlite3_stmt *s, const char *name, const void *v, size_t n);

@@ -171,6 +171,25 @@ int smdb_subscription_allocate(struct smdb *db, const char *mno, const char *typ
     return rc;
 }
 
+int smdb_subscription_take(struct smdb *db, const char *iccid, const char *mno, const char *eid,
+                           const char *order_ref, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_DP_SUB_TAKE);
+    int rc;
+
+    smdb_bind_text(s, ":iccid", iccid);
+    smdb_bind_text(s, ":mno", mno);
+    smdb_bind_opt(s, ":eid", eid);
+    smdb_bind_opt(s, ":order", order_ref);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "subscription take");
+    if (!rc && !sqlite3_changes(c->h))
+        rc = -ESTALE;
+    smdb_release(db, c);
+    return rc;
+}
+
 int smdb_subscription_set_state(struct smdb *db, const char *iccid, const char *from,
                                 const char *to, int64_t now_ms)
 {

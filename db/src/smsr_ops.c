@@ -108,18 +108,7 @@ int smdb_op_due(struct smdb *db, int64_t now_ms, struct smdb_op *out)
 
 int64_t smdb_op_next_wait(struct smdb *db, int64_t now_ms)
 {
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_OP_NEXT);
-    int64_t wait = -1;
-
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        wait = sqlite3_column_int64(s, 0) - now_ms;
-        if (wait < 0)
-            wait = 0;
-    }
-    sqlite3_reset(s);
-    smdb_release(db, c);
-    return wait;
+    return smdb_next_wait(db, STMT_OP_NEXT, now_ms);
 }
 
 int smdb_op_update(struct smdb *db, const struct smdb_op *op)
@@ -163,24 +152,11 @@ int smdb_op_finish(struct smdb *db, const struct smdb_op *op, const char *outcom
     smdb_bind_int64(s, ":now", now_ms);
     smdb_bind_int64(s, ":id", op->id);
     rc = smdb_exec_stmt(db, c, s, "operation done");
-    if (!rc && response) {
-        s = smdb_stmt(c, STMT_CALL_FINISH);
-        smdb_bind_int64(s, ":status", http_status);
-        smdb_bind_text(s, ":response", response);
-        smdb_bind_int64(s, ":finished", now_ms);
-        smdb_bind_text(s, ":requester", op->requester);
-        smdb_bind_text(s, ":call_id", op->call_id);
-        rc = smdb_exec_stmt(db, c, s, "call finish");
-    }
-    if (!rc && callback_path) {
-        s = smdb_stmt(c, STMT_OUTBOX_INSERT);
-        smdb_bind_text(s, ":target", op->requester);
-        smdb_bind_text(s, ":path", callback_path);
-        smdb_bind_text(s, ":body", callback_body);
-        smdb_bind_opt(s, ":eid", op->eid[0] ? op->eid : NULL);
-        smdb_bind_int64(s, ":now", now_ms);
-        rc = smdb_exec_stmt(db, c, s, "outbox insert");
-    }
+    if (!rc && response)
+        rc = smdb_call_finish_on(db, c, op->requester, op->call_id, http_status, response, now_ms);
+    if (!rc && callback_path)
+        rc =
+            smdb_outbox_put_on(db, c, op->requester, callback_path, callback_body, op->eid, now_ms);
     return smdb_tx_end(db, c, rc);
 }
 
@@ -230,12 +206,7 @@ int smdb_op_pending(struct smdb *db, int64_t *n)
 
 int smdb_op_forget_orphans(struct smdb *db, unsigned *n)
 {
-    struct smdb_conn *c = smdb_acquire(db);
-    int rc = smdb_exec_stmt(db, c, smdb_stmt(c, STMT_OP_ORPHANS), "orphan calls");
-
-    *n = rc ? 0 : (unsigned)sqlite3_changes(c->h);
-    smdb_release(db, c);
-    return rc;
+    return smdb_exec_changes(db, STMT_OP_ORPHANS, "orphan calls", n);
 }
 
 int smdb_keyset_next_counter(struct smdb *db, const char *eid, unsigned kvn, uint64_t *cntr)
@@ -420,91 +391,6 @@ int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory,
     rc = smdb_exec_stmt(db, c, s, "eis audited");
     smdb_release(db, c);
     return rc;
-}
-
-int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
-                    const char *eid, int64_t now_ms)
-{
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_INSERT);
-    int rc;
-
-    smdb_bind_text(s, ":target", target);
-    smdb_bind_text(s, ":path", path);
-    smdb_bind_text(s, ":body", body);
-    smdb_bind_opt(s, ":eid", eid);
-    smdb_bind_int64(s, ":now", now_ms);
-    rc = smdb_exec_stmt(db, c, s, "outbox insert");
-    smdb_release(db, c);
-    return rc;
-}
-
-int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_due *out, size_t max,
-                    size_t *n)
-{
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_DUE);
-    int rc;
-
-    *n = 0;
-    smdb_bind_int64(s, ":now", now_ms);
-    smdb_bind_int64(s, ":limit", (int64_t)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
-        out[*n].id = sqlite3_column_int64(s, 0);
-        smdb_col_text(s, 1, out[*n].eid, sizeof(out[*n].eid));
-        (*n)++;
-    }
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : smdb_fail(db, c, "outbox due", rc);
-    sqlite3_reset(s);
-    smdb_release(db, c);
-    return rc;
-}
-
-int smdb_outbox_get(struct smdb *db, int64_t id, struct smdb_outbox_msg *out)
-{
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_GET);
-    int rc;
-
-    memset(out, 0, sizeof(*out));
-    smdb_bind_int64(s, ":id", id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(s, 2);
-
-        out->id = id;
-        smdb_col_text(s, 0, out->target, sizeof(out->target));
-        smdb_col_text(s, 1, out->path, sizeof(out->path));
-        out->body = strdup(t ? (const char *)t : "");
-        out->attempts = (unsigned)sqlite3_column_int(s, 3);
-        rc = out->body ? 0 : -ENOMEM;
-    } else {
-        rc = rc == SQLITE_DONE ? -ENOENT : smdb_fail(db, c, "outbox get", rc);
-    }
-    sqlite3_reset(s);
-    smdb_release(db, c);
-    return rc;
-}
-
-int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
-                       int64_t now_ms)
-{
-    struct smdb_conn *c = smdb_acquire(db);
-    sqlite3_stmt *s = smdb_stmt(c, STMT_OUTBOX_RESULT);
-    int rc;
-
-    smdb_bind_opt(s, ":error", error);
-    smdb_bind_int64(s, ":now", now_ms);
-    smdb_bind_int64(s, ":next", next_ms);
-    smdb_bind_int64(s, ":id", id);
-    rc = smdb_exec_stmt(db, c, s, "outbox result");
-    smdb_release(db, c);
-    return rc;
-}
-
-int smdb_outbox_pending(struct smdb *db, int64_t *n)
-{
-    return smdb_scalar(db, STMT_OUTBOX_PENDING, "outbox pending", n);
 }
 
 int smdb_profile_set(struct smdb *db, const char *eid, const char *aid,

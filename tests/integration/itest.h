@@ -128,6 +128,14 @@ int itest_transport_keys(const char *dir, const char *eum_id, const char *name);
 /* The EIS the factory wrote for a card (dir/eis/<eid>.json), or NULL. */
 json_t *itest_card_eis(const char *dir, const char *eid);
 
+/* Register cards eids[0..n) at the SM-SR on port through ES1 as eum1, with the EISs the
+ * factory wrote. Returns 0 or -1. */
+int itest_register_cards(const char *dir, int port, char (*eids)[33], unsigned n);
+/* Stop the processes that run, the receiver (may be NULL), and remove dir unless
+ * SM_KEEP_TEST_DIR is set. Returns 0 or -1. */
+int itest_teardown(const char *dir, struct itest_proc *const *procs, size_t n,
+                   struct MHD_Daemon *receiver);
+
 /* SM_ES5_BEARER: "sms" (SCP80 only) or "https" (SCP81 after a trigger; the default). CTest runs
  * the SM-SR's engine tests once each way. */
 const char *itest_bearer(void);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Calling the daemons' functions from a test as a development-PKI entity (itest.h). */
+#include <microhttpd.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -246,4 +247,40 @@ int itest_start_daemon(const char *dir, struct itest_proc *p, const char *name, 
         return -1;
     *port = itest_wait_port_file(itest_path(dir, pf, NULL), 15000);
     return *port > 0 ? 0 : -1;
+}
+
+int itest_register_cards(const char *dir, int port, char (*eids)[33], unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        json_t *e = itest_card_eis(dir, eids[i]), *m = e ? json_pack("{s:o}", "eis", e) : NULL, *j;
+        char cid[48];
+        int ok;
+
+        if (!m)
+            return -1;
+        snprintf(cid, sizeof(cid), "register-%s", eids[i]);
+        j = itest_call_fn(dir, port, "eum1", "2.999.20.1", "es1/registerEIS", m, cid, 0, 200, NULL);
+        json_decref(m);
+        ok = itest_exec_status(j) && !strcmp(itest_exec_status(j), "Executed-Success");
+        json_decref(j);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+int itest_teardown(const char *dir, struct itest_proc *const *procs, size_t n,
+                   struct MHD_Daemon *receiver)
+{
+    char cmd[600];
+
+    for (size_t i = 0; i < n; i++)
+        if (procs[i]->pid)
+            itest_stop(procs[i], 5000);
+    if (receiver)
+        MHD_stop_daemon(receiver);
+    if (getenv("SM_KEEP_TEST_DIR"))
+        return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) ? -1 : 0;
 }

@@ -371,7 +371,7 @@ static void roles_are_enforced(void **state)
                         "error-response.schema.json"),
                    "8.1.1", "2.2", "eid");
     /* a function of the catalogue not in this build yet */
-    expect_refusal(call(&mno1, "POST", smdp_port, "/gsma/es2/downloadProfile", req("r5", ""), 501,
+    expect_refusal(call(&mno1, "POST", smdp_port, "/gsma/es2/auditEIS", req("r5", ""), 501,
                         "error-response.schema.json"),
                    "1.6", "3.1", "not provided");
 }

@@ -183,36 +183,18 @@ static int setup(void **state)
         itest_record_dir(rec);
     }
     /* register both cards (ES1), then let the simulator serve them */
-    for (int i = 0; i < 2; i++) {
-        json_t *m = json_pack("{s:o}", "eis", itest_card_eis(dir, eids[i])), *j;
-
-        j = post("eum1", "2.999.20.1", "es1/registerEIS", m, NULL, 0, 200, NULL);
-        json_decref(m);
-        if (strcmp(status_of(j), "Executed-Success"))
-            return -1;
-        json_decref(j);
-    }
+    if (itest_register_cards(dir, port, eids, 2))
+        return -1;
     return spawn(&sim, "euicc-sim", "euicc-sim", "sim.conf", "run");
 }
 
 static int teardown(void **state)
 {
-    char cmd[700];
+    struct itest_proc *const procs[] = {&smsr, &sim, &smsc};
 
     (void)state;
-    if (smsr.pid)
-        itest_stop(&smsr, 5000);
-    if (sim.pid)
-        itest_stop(&sim, 5000);
-    if (smsc.pid)
-        itest_stop(&smsc, 5000);
-    if (receiver)
-        MHD_stop_daemon(receiver);
     json_decref(rx_log);
-    if (getenv("SM_KEEP_TEST_DIR"))
-        return 0;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return itest_teardown(dir, procs, 3, receiver);
 }
 
 /* Each card's first-attachment notification reaches the SM-SR over SMS (MO, CC with the ISD-R

@@ -200,38 +200,18 @@ static int setup(void **state)
         snprintf(rec, sizeof(rec), "%s/tests/responses-es7-%s", SM_BINARY_DIR, itest_bearer());
         itest_record_dir(rec);
     }
-    for (int i = 0; i < NCARDS; i++) {
-        json_t *m = json_pack("{s:o}", "eis", itest_card_eis(dir, eids[i])), *j;
-
-        j = post(port1, "eum1", EUM1, "es1/registerEIS", m, NULL, 0, 200, NULL);
-        json_decref(m);
-        if (strcmp(itest_exec_status(j), "Executed-Success"))
-            return -1;
-        json_decref(j);
-    }
+    if (itest_register_cards(dir, port1, eids, NCARDS))
+        return -1;
     return itest_spawn_conf(dir, &sim, "euicc-sim", "euicc-sim", "sim.conf", "run");
 }
 
 static int teardown(void **state)
 {
-    char cmd[700];
+    struct itest_proc *const procs[] = {&sr1, &sr2, &sim, &smsc};
 
     (void)state;
-    if (sr1.pid)
-        itest_stop(&sr1, 5000);
-    if (sr2.pid)
-        itest_stop(&sr2, 5000);
-    if (sim.pid)
-        itest_stop(&sim, 5000);
-    if (smsc.pid)
-        itest_stop(&smsc, 5000);
-    if (receiver)
-        MHD_stop_daemon(receiver);
     json_decref(rx_log);
-    if (getenv("SM_KEEP_TEST_DIR"))
-        return 0;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return itest_teardown(dir, procs, 4, receiver);
 }
 
 static void record_notification(json_t *j)

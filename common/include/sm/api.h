@@ -129,5 +129,9 @@ int sm_api_metrics(struct sm_api *api, struct sm_buf *b);
 
 /* Wall clock in milliseconds since the epoch. */
 int64_t sm_wall_ms(void);
+/* ms as an RFC 3339 UTC timestamp (2026-12-05T07:42:35Z), the form of completionTimestamp. */
+void sm_rfc3339(int64_t ms, char out[32]);
+/* The UTC day of ms as YYYYMMDD (the form of GP certificate dates). */
+uint32_t sm_today(int64_t ms);
 
 #endif

@@ -37,7 +37,7 @@ enum smdb_schema {
     SMDB_SCHEMA_DAEMON, /* smdp, smsr: entities, the call journal */
     SMDB_SCHEMA_SIM,    /* euicc-sim: cards (smdb/simstore.h) */
     SMDB_SCHEMA_SMSR,   /* smsr: the daemon's tables and the eUICC registry (smdb/smsr_store.h) */
-    SMDB_SCHEMA_SMDP,   /* smdp: the daemon's tables and the profile inventory (smdb/smdp_store.h) */
+    SMDB_SCHEMA_SMDP, /* smdp: the daemon's tables and the profile inventory (smdb/smdp_store.h) */
 };
 
 struct smdb_config {
@@ -58,6 +58,13 @@ int smdb_version(struct smdb *db);
 /* Number of migrations in a set, or -EINVAL if their numbering is not 1..N. */
 int smdb_migrations_latest(const struct sm_embedded_file *set);
 int smdb_ping(struct smdb *db);
+/* A row due for work (an order, an outbox message) and the card it is about ("" when none):
+ * work on one card keeps its order. */
+struct smdb_due {
+    int64_t id;
+    char eid[33];
+};
+
 /*
  * A unit of work: the smdb calls this thread makes until smdb_unit_end are one transaction
  * (BEGIN IMMEDIATE: other writers wait), their own transactions savepoints in it, so that a

@@ -62,6 +62,10 @@ void smdb_subscription_free(struct smdb_subscription *s);
  * concurrent orders never get the same one. -ENOENT when none is left. */
 int smdb_subscription_allocate(struct smdb *db, const char *mno, const char *type, const char *eid,
                                const char *order_ref, int64_t now_ms, char iccid[21]);
+/* Take the MNO's available subscription iccid for an order and a card (state allocated).
+ * -ESTALE when it is not the MNO's or not available. */
+int smdb_subscription_take(struct smdb *db, const char *iccid, const char *mno, const char *eid,
+                           const char *order_ref, int64_t now_ms);
 /* Move to state to, from state from (NULL: any). -ESTALE when it is not in from, -ENOENT. */
 int smdb_subscription_set_state(struct smdb *db, const char *iccid, const char *from,
                                 const char *to, int64_t now_ms);

@@ -13,6 +13,7 @@
 
 #include "sm/api_header.h"
 #include "smdb/db.h"
+#include "smdb/outbox.h"
 
 struct smdb_op {
     int64_t id;
@@ -115,31 +116,6 @@ int smdb_profile_add(struct smdb *db, const char *eid, const struct smdb_profile
                      const char *actor, int64_t now_ms);
 /* Audit result: free memory, time of the audit. */
 int smdb_eis_audited(struct smdb *db, const char *eid, int64_t remaining_memory, int64_t now_ms);
-
-/* Outbox. */
-struct smdb_outbox_msg {
-    int64_t id;
-    char target[SM_ID_MAX + 1];
-    char path[128];
-    char *body; /* malloc'd */
-    unsigned attempts;
-};
-/* A message for target's callback URL + path, about card eid (NULL: none). */
-int smdb_outbox_add(struct smdb *db, const char *target, const char *path, const char *body,
-                    const char *eid, int64_t now_ms);
-/* The oldest due messages, up to max, in the order they are to leave: *n of them. */
-struct smdb_outbox_due {
-    int64_t id;
-    char eid[33]; /* "" when the message is about no card */
-};
-int smdb_outbox_due(struct smdb *db, int64_t now_ms, struct smdb_outbox_due *out, size_t max,
-                    size_t *n);
-/* One undelivered message, or -ENOENT. */
-int smdb_outbox_get(struct smdb *db, int64_t id, struct smdb_outbox_msg *out);
-/* Delivered (error NULL), or to be tried again at next_ms. */
-int smdb_outbox_result(struct smdb *db, int64_t id, const char *error, int64_t next_ms,
-                       int64_t now_ms);
-int smdb_outbox_pending(struct smdb *db, int64_t *n);
 
 /* The card's unfinished ES4.SMSRChange (the SM-SR change it is locked for), or -ENOENT. */
 int smdb_op_change_active(struct smdb *db, const char *eid, struct smdb_op *out);

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ES1 trust checks: the EUM signature and the CI -> EUM -> ECASD chain (eis_verify.h). */
+/* EIS trust checks: the EUM signature and the CI -> EUM -> ECASD chain (sm/eis_verify.h). */
 #include <errno.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "eis_verify.h"
+#include "sm/eis_verify.h"
 #include "sm/gpcert.h"
 #include "sm/ids.h"
 #include "sm/jws.h"
+#include "sm/log.h"
 
 /* ---- verified chains ---- */
 
@@ -19,32 +22,65 @@
  * as long as every certificate in it is valid (there is no revocation source to consult). */
 #define EUM_CACHE_SIZE 64
 
-struct smsr_eum_cache {
+struct sm_eum_cache {
     pthread_mutex_t mu;
     struct {
         bool used;
         uint8_t hash[32]; /* SHA-256 over the x5c chain (length-prefixed DER) */
         int64_t not_before, not_after;
-        struct smsr_eum_signer signer;
+        struct sm_eum_signer signer;
     } e[EUM_CACHE_SIZE];
     unsigned next;
 };
 
-struct smsr_eum_cache *smsr_eum_cache_new(void)
-{
-    struct smsr_eum_cache *c = calloc(1, sizeof(*c));
+struct sm_eis_trust {
+    X509_STORE *ci;
+    struct sm_eum_cache cache;
+};
 
-    if (c)
-        pthread_mutex_init(&c->mu, NULL);
-    return c;
+int sm_eis_trust_load(const char *path, struct sm_eis_trust **out)
+{
+    struct sm_eis_trust *t;
+    FILE *f = fopen(path, "r");
+    X509 *x;
+    int n = 0;
+
+    *out = NULL;
+    if (!f) {
+        SM_LOGE(SM_LOG_TLS, path, "CI certificates: %s", strerror(errno));
+        return -errno;
+    }
+    t = calloc(1, sizeof(*t));
+    if (t && !(t->ci = X509_STORE_new())) {
+        free(t);
+        t = NULL;
+    }
+    while (t && (x = PEM_read_X509(f, NULL, NULL, NULL))) {
+        X509_STORE_add_cert(t->ci, x);
+        X509_free(x);
+        n++;
+    }
+    fclose(f);
+    if (!t)
+        return -ENOMEM;
+    pthread_mutex_init(&t->cache.mu, NULL);
+    if (!n) {
+        SM_LOGE(SM_LOG_TLS, path, "no certificate in the CI file");
+        sm_eis_trust_free(t);
+        return -EINVAL;
+    }
+    SM_LOGI(SM_LOG_TLS, path, "%d trusted CI certificate%s", n, n == 1 ? "" : "s");
+    *out = t;
+    return 0;
 }
 
-void smsr_eum_cache_free(struct smsr_eum_cache *c)
+void sm_eis_trust_free(struct sm_eis_trust *t)
 {
-    if (!c)
+    if (!t)
         return;
-    pthread_mutex_destroy(&c->mu);
-    free(c);
+    X509_STORE_free(t->ci);
+    pthread_mutex_destroy(&t->cache.mu);
+    free(t);
 }
 
 /* SHA-256 over the SHA-256 of each certificate of the chain, in order */
@@ -58,8 +94,8 @@ static void chain_hash(const struct sm_jws_signer *s, uint8_t out[32])
     SHA256(each, 32 * n, out);
 }
 
-static bool cache_get(struct smsr_eum_cache *c, const uint8_t hash[32], int64_t now,
-                      struct smsr_eum_signer *out)
+static bool cache_get(struct sm_eum_cache *c, const uint8_t hash[32], int64_t now,
+                      struct sm_eum_signer *out)
 {
     bool hit = false;
 
@@ -74,8 +110,8 @@ static bool cache_get(struct smsr_eum_cache *c, const uint8_t hash[32], int64_t 
     return hit;
 }
 
-static void cache_put(struct smsr_eum_cache *c, const uint8_t hash[32], int64_t not_before,
-                      int64_t not_after, const struct smsr_eum_signer *signer)
+static void cache_put(struct sm_eum_cache *c, const uint8_t hash[32], int64_t not_before,
+                      int64_t not_after, const struct sm_eum_signer *signer)
 {
     pthread_mutex_lock(&c->mu);
     c->e[c->next].used = true;
@@ -114,8 +150,8 @@ static void chain_window(X509_STORE_CTX *ctx, int64_t *not_before, int64_t *not_
 /* The EUM certificate (x5c[0], further x5c entries as untrusted intermediates) verified
  * against the CI store at time now; its P-256 public key and subjectKeyIdentifier, and the window
  * in which the verification holds. */
-static int verify_eum_cert(const struct smsr_app *a, const struct sm_jws_signer *sig, int64_t now,
-                           struct smsr_eum_signer *out, int64_t *not_before, int64_t *not_after,
+static int verify_eum_cert(const struct sm_eis_trust *t, const struct sm_jws_signer *sig, int64_t now,
+                           struct sm_eum_signer *out, int64_t *not_before, int64_t *not_after,
                            char *why, size_t whylen)
 {
     const unsigned char *p = sig->chain[0];
@@ -140,7 +176,7 @@ static int verify_eum_cert(const struct smsr_app *a, const struct sm_jws_signer 
             goto out;
         }
     }
-    if (!X509_STORE_CTX_init(ctx, a->ci, leaf, untrusted))
+    if (!X509_STORE_CTX_init(ctx, t->ci, leaf, untrusted))
         goto out;
     X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
     if (X509_verify_cert(ctx) != 1) {
@@ -172,11 +208,11 @@ out:
 }
 
 struct key_lookup {
-    const struct smsr_app *a;
+    struct sm_eis_trust *t;
     int64_t now;
     uint8_t hash[32];
     bool hit;
-    struct smsr_eum_signer cached;
+    struct sm_eum_signer cached;
 };
 
 /* sm_jws_key_fn: the key of a chain verified before, if it still holds */
@@ -185,7 +221,7 @@ static int cached_key(void *arg, const struct sm_jws_signer *s, uint8_t pub[65],
     struct key_lookup *k = arg;
 
     chain_hash(s, k->hash);
-    if (!k->a->eum_cache || !cache_get(k->a->eum_cache, k->hash, k->now, &k->cached))
+    if (!cache_get(&k->t->cache, k->hash, k->now, &k->cached))
         return 1;
     k->hit = true;
     memcpy(pub, k->cached.pub, 65);
@@ -193,10 +229,10 @@ static int cached_key(void *arg, const struct sm_jws_signer *s, uint8_t pub[65],
     return 0;
 }
 
-int smsr_verify_eum_signature(const struct smsr_app *a, const json_t *signed_info, const char *jws,
-                              int64_t now, struct smsr_eum_signer *out, struct sm_status *st)
+int sm_eis_verify_eum_signature(struct sm_eis_trust *t, const json_t *signed_info, const char *jws,
+                              int64_t now, struct sm_eum_signer *out, struct sm_status *st)
 {
-    struct key_lookup k = {.a = a, .now = now};
+    struct key_lookup k = {.t = t, .now = now};
     struct sm_jws_signer sig;
     char why[256] = "";
     int64_t nb, na;
@@ -208,9 +244,9 @@ int smsr_verify_eum_signature(const struct smsr_app *a, const json_t *signed_inf
         *out = k.cached;
         sm_jws_signer_free(&sig);
     } else if (!rc) {
-        rc = verify_eum_cert(a, &sig, now, out, &nb, &na, why, sizeof(why));
-        if (!rc && a->eum_cache)
-            cache_put(a->eum_cache, k.hash, nb, na, out);
+        rc = verify_eum_cert(t, &sig, now, out, &nb, &na, why, sizeof(why));
+        if (!rc)
+            cache_put(&t->cache, k.hash, nb, na, out);
         sm_jws_signer_free(&sig);
     }
     if (rc) {
@@ -221,8 +257,8 @@ int smsr_verify_eum_signature(const struct smsr_app *a, const json_t *signed_inf
     return 0;
 }
 
-int smsr_verify_ecasd_cert(const uint8_t *der, size_t len, const char *eid,
-                           const struct smsr_eum_signer *eum, uint32_t today, uint8_t pub[65],
+int sm_eis_verify_ecasd_cert(const uint8_t *der, size_t len, const char *eid,
+                           const struct sm_eum_signer *eum, uint32_t today, uint8_t pub[65],
                            size_t *publen, struct sm_status *st)
 {
     struct sm_decode_err de;
