@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct smdp_engine {
     bool stop;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    atomic_uint wakes; /* counts wake-ups: a worker that saw it change does not sleep */
     /* the orders being run (with mu): a card's next order waits for them */
     struct smdb_due inflight[SMDP_MAX_WORKERS];
     unsigned ninflight;
@@ -152,9 +154,27 @@ static int post_pending(struct smdp_run *x)
         return o->smsr_result ? SMDP_STEP_AGAIN : -ENOMEM;
     }
     if (rc == -EAGAIN) {
-        /* the SM-SR is not reachable now: the same call again later */
-        o->next_ms = sm_wall_ms() + backoff_ms(o->attempts++);
-        return SMDP_STEP_WAIT;
+        int64_t now = sm_wall_ms(),
+                end = o->deadline_ms +
+                      (strcmp(o->step, "cleanup") ? 0 : a->cfg->orders_cleanup_validity * 1000);
+
+        if (now <= end) {
+            /* the SM-SR is not reachable now: the same call again later */
+            o->next_ms = now + backoff_ms(o->attempts++);
+            return SMDP_STEP_WAIT;
+        }
+        /* nor within the validity period: the step gets that as the call's answer */
+        sm_status_set(&st, SM_EXEC_EXPIRED, 200, SM_SUBJ_SMSR, SM_RSN_INACCESSIBLE, o->smsr_id,
+                      "the SM-SR could not be reached within the validity period");
+        answer = json_object();
+        if (!answer || sm_resp_set_header(answer, &st)) {
+            json_decref(answer);
+            return -ENOMEM;
+        }
+        free(o->smsr_result);
+        o->smsr_result = json_dumps(answer, JSON_COMPACT);
+        json_decref(answer);
+        return o->smsr_result ? SMDP_STEP_AGAIN : -ENOMEM;
     }
     return rc;
 }
@@ -424,8 +444,8 @@ static void run(struct smdp_engine *g, int64_t id)
         }
         if (rc != SMDP_STEP_AGAIN)
             goto stored;
-        if (!o.smsr_result && save(&x))
-            goto out;
+        /* not stored between steps: the next call is stored before it leaves, and until then
+         * a restart sends the last one again, whose answer the SM-SR's journal repeats */
     }
     o.next_ms = sm_wall_ms();
     rc = SMDP_STEP_WAIT;
@@ -452,22 +472,29 @@ static bool busy(const struct smdp_engine *g, const struct smdb_due *d)
     return false;
 }
 
-/* A due order no other worker holds, on a card no other worker is at (with mu). */
-static bool claim(struct smdp_engine *g, int64_t *id)
+/* A due order no other worker holds, on a card no other worker is at: 1 with *id, 0 when
+ * orders are due but all held (a release wakes the workers), -1 when none is due. Called with
+ * mu, which it lets go of while it reads the database (a worker waiting for a connection must
+ * not hold what a thread inside a unit of work may be waiting for). */
+static int claim(struct smdp_engine *g, int64_t *id)
 {
     struct smdb_due due[4 * SMDP_MAX_WORKERS];
     size_t n = 0;
+    int rc;
 
-    if (smdb_order_due(g->a->db, sm_wall_ms(), due, 4 * (size_t)g->a->cfg->orders_workers, &n))
-        return false;
+    pthread_mutex_unlock(&g->mu);
+    rc = smdb_order_due(g->a->db, sm_wall_ms(), due, 4 * (size_t)g->a->cfg->orders_workers, &n);
+    pthread_mutex_lock(&g->mu);
+    if (rc)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         if (busy(g, &due[i]))
             continue;
         g->inflight[g->ninflight++] = due[i];
         *id = due[i].id;
-        return true;
+        return 1;
     }
-    return false;
+    return n ? 0 : -1;
 }
 
 static void release(struct smdp_engine *g, int64_t id)
@@ -485,23 +512,32 @@ static void *worker(void *arg)
 
     pthread_mutex_lock(&g->mu);
     while (!g->stop) {
+        unsigned seen = atomic_load(&g->wakes);
         struct timespec ts;
-        int64_t id, wait;
+        int64_t id, wait = 1000;
+        int got = claim(g, &id);
 
-        if (claim(g, &id)) {
+        if (got > 0) {
             pthread_mutex_unlock(&g->mu);
             run(g, id);
             pthread_mutex_lock(&g->mu);
             release(g, id);
-            /* the card's next order may run now */
+            /* the card's next order, or one another worker skipped, may run now */
+            atomic_fetch_add(&g->wakes, 1);
             pthread_cond_signal(&g->cv);
             continue;
         }
-        wait = smdb_order_next_in(g->a->db, sm_wall_ms());
-        if (wait < 0 || wait > 1000)
-            wait = 1000;
-        if (wait < 20)
-            wait = 20; /* due but held by another worker: look again shortly */
+        if (got < 0) {
+            /* nothing due: sleep until the next order is (at most a second) */
+            pthread_mutex_unlock(&g->mu);
+            wait = smdb_order_next_in(g->a->db, sm_wall_ms());
+            pthread_mutex_lock(&g->mu);
+            if (wait < 0 || wait > 1000)
+                wait = 1000;
+        }
+        /* a wake-up since this round began (new work, a release): look again at once */
+        if (g->stop || atomic_load(&g->wakes) != seen || wait == 0)
+            continue;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += wait * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
@@ -514,13 +550,12 @@ static void *worker(void *arg)
 
 void smdp_engine_wake(struct smdp_app *a)
 {
-    struct smdp_engine *g = a->engine;
-
-    if (!g)
-        return;
-    pthread_mutex_lock(&g->mu);
-    pthread_cond_signal(&g->cv);
-    pthread_mutex_unlock(&g->mu);
+    /* without the mutex: callers may be inside a unit of work; the counter tells a worker
+     * about to sleep that it should look again */
+    if (a->engine) {
+        atomic_fetch_add(&a->engine->wakes, 1);
+        pthread_cond_signal(&a->engine->cv);
+    }
 }
 
 int smdp_operation_callback(void *app, const struct sm_entity *who, const json_t *body,

@@ -236,7 +236,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_ORD_DUE] = "SELECT id, eid FROM dp_order o WHERE state <> 'done' AND next_ms <= :now "
                      "AND NOT EXISTS (SELECT 1 FROM dp_order p WHERE p.eid = o.eid AND p.state <> "
                      "'done' AND p.id < o.id) ORDER BY next_ms, id LIMIT :limit",
-    [STMT_ORD_NEXT] = "SELECT min(next_ms) FROM dp_order WHERE state <> 'done'",
+    /* when the next order will be due: the first unfinished order of each card (a later one
+     * waits for it, however due it is) */
+    [STMT_ORD_NEXT] = "SELECT min(next_ms) FROM dp_order o WHERE state <> 'done' AND NOT EXISTS "
+                      "(SELECT 1 FROM dp_order p WHERE p.eid = o.eid AND p.state <> 'done' AND "
+                      "p.id < o.id)",
     [STMT_ORD_GET] = "SELECT " ORD_COLS " FROM dp_order WHERE id = :id",
     /* a result the SM-SR delivered for the call still awaited is kept, and keeps it due */
     [STMT_ORD_UPDATE] =

@@ -151,9 +151,14 @@ static bool claim(struct smdb_outbox_pool *p, struct smdb_outbox_msg *m)
 {
     struct smdb_due due[4 * SMDB_OUTBOX_MAX_WORKERS];
     size_t n = 0;
+    int rc;
 
-    /* each worker holds one message, so a window of four per worker finds a free one */
-    if (smdb_outbox_due(p->cfg.db, sm_wall_ms(), due, 4 * (size_t)p->cfg.workers, &n))
+    /* each worker holds one message, so a window of four per worker finds a free one; the
+     * database is read without mu (a worker waiting for a connection must not hold it) */
+    pthread_mutex_unlock(&p->mu);
+    rc = smdb_outbox_due(p->cfg.db, sm_wall_ms(), due, 4 * (size_t)p->cfg.workers, &n);
+    pthread_mutex_lock(&p->mu);
+    if (rc)
         return false;
     for (size_t i = 0; i < n; i++) {
         if (busy(p, &due[i]))

@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,4 +476,47 @@ int itest_receiver_start(const char *dir, itest_post_fn fn, void *arg, struct MH
     free(cert);
     info = *out ? MHD_get_daemon_info(*out, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     return info ? info->port : -1;
+}
+
+int itest_teardown(const char *dir, struct itest_proc *const *procs, size_t n,
+                   struct MHD_Daemon *receiver)
+{
+    char cmd[600];
+
+    for (size_t i = 0; i < n; i++)
+        if (procs[i]->pid)
+            itest_stop(procs[i], 5000);
+    if (receiver)
+        MHD_stop_daemon(receiver);
+    if (getenv("SM_KEEP_TEST_DIR"))
+        return 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) ? -1 : 0;
+}
+
+int itest_spawn_conf(const char *dir, struct itest_proc *p, const char *name, const char *bin,
+                     const char *conf, const char *extra)
+{
+    char b[700], log[700];
+    char *argv[] = {b, "-c", itest_path(dir, conf, NULL), (char *)extra, NULL};
+
+    snprintf(b, sizeof(b), "%s/%s", SM_BIN_DIR, bin);
+    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
+    return itest_spawn(p, name, argv, log);
+}
+
+int itest_transport_keys(const char *dir, const char *eum_id, const char *name)
+{
+    char hex[40] = "", text[256];
+    FILE *f = fopen(itest_path(dir, "eum-smsr-transport.key", NULL), "r");
+    const char *path = itest_path(dir, name, NULL);
+
+    if (!f || !fgets(hex, sizeof(hex), f)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    snprintf(text, sizeof(text), "%s aes-ecb %.32s\n", eum_id, hex);
+    return itest_write_file(path, text) || chmod(path, 0600) ? -1 : 0;
 }

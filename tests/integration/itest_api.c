@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Calling the daemons' functions from a test as a development-PKI entity (itest.h). */
-#include <microhttpd.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,17 +132,6 @@ int itest_sh(const char *cmd, char *out, size_t n)
     return rc;
 }
 
-int itest_spawn_conf(const char *dir, struct itest_proc *p, const char *name, const char *bin,
-                     const char *conf, const char *extra)
-{
-    char b[700], log[700];
-    char *argv[] = {b, "-c", itest_path(dir, conf, NULL), (char *)extra, NULL};
-
-    snprintf(b, sizeof(b), "%s/%s", SM_BIN_DIR, bin);
-    snprintf(log, sizeof(log), "%s/%s.log", dir, name);
-    return itest_spawn(p, name, argv, log);
-}
-
 int itest_make_cards(const char *dir, int smsc_port, const char *smsr_msisdn,
                      const char *card_extra, unsigned n, char (*eids)[33])
 {
@@ -172,22 +160,6 @@ int itest_make_cards(const char *dir, int smsc_port, const char *smsr_msisdn,
         snprintf(eids[i], 33, "%.32s", line);
     }
     return 0;
-}
-
-int itest_transport_keys(const char *dir, const char *eum_id, const char *name)
-{
-    char hex[40] = "", text[256];
-    FILE *f = fopen(itest_path(dir, "eum-smsr-transport.key", NULL), "r");
-    const char *path = itest_path(dir, name, NULL);
-
-    if (!f || !fgets(hex, sizeof(hex), f)) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    snprintf(text, sizeof(text), "%s aes-ecb %.32s\n", eum_id, hex);
-    return itest_write_file(path, text) || chmod(path, 0600) ? -1 : 0;
 }
 
 json_t *itest_card_eis(const char *dir, const char *eid)
@@ -267,20 +239,4 @@ int itest_register_cards(const char *dir, int port, char (*eids)[33], unsigned n
             return -1;
     }
     return 0;
-}
-
-int itest_teardown(const char *dir, struct itest_proc *const *procs, size_t n,
-                   struct MHD_Daemon *receiver)
-{
-    char cmd[600];
-
-    for (size_t i = 0; i < n; i++)
-        if (procs[i]->pid)
-            itest_stop(procs[i], 5000);
-    if (receiver)
-        MHD_stop_daemon(receiver);
-    if (getenv("SM_KEEP_TEST_DIR"))
-        return 0;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) ? -1 : 0;
 }

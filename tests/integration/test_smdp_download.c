@@ -124,12 +124,11 @@ static int start_smdp(void)
     return run(cmd);
 }
 
-static int setup(void **state)
+static int start_all(void)
 {
     char cmd[2048], text[2048];
     int rport;
 
-    (void)state;
     signal(SIGPIPE, SIG_IGN);
     rx_log = json_array();
     if (!mkdtemp(dir) || sm_devpki_init(path_in("pki", NULL), false, NULL) ||
@@ -262,6 +261,16 @@ static int teardown(void **state)
     return itest_teardown(dir, procs, 4, receiver);
 }
 
+/* A set-up that fails half-way stops what it started (cmocka skips the group teardown then). */
+static int setup(void **state)
+{
+    int rc = start_all();
+
+    if (rc)
+        teardown(state);
+    return rc;
+}
+
 /* POST es2/<fn> to the SM-DP as mno1. */
 static json_t *es2(const char *fn, json_t *members, const char *call_id, int validity,
                    long expect_http, const char *schema)
@@ -313,7 +322,7 @@ static const char *state_in_eis(const char *eid, const char *iccid)
 }
 
 /* The SM-DP's inventory holds n profiles of type in state (smdp inventory). */
-static void inventory_has(const char *type, const char *state, int n)
+static int inventory_count(const char *type, const char *state)
 {
     char cmd[512], out[4096], *line, *save = NULL;
     int got = 0;
@@ -328,6 +337,13 @@ static void inventory_has(const char *type, const char *state, int n)
             !strcmp(st, state))
             got = c;
     }
+    return got;
+}
+
+static void inventory_has(const char *type, const char *state, int n)
+{
+    int got = inventory_count(type, state);
+
     if (got != n)
         fail_msg("inventory: %d %s profiles of type %s, expected %d", got, state, type, n);
 }
@@ -529,6 +545,64 @@ static void card_disappears(void **state)
     json_decref(m);
 }
 
+/* Where in the receiver's log the first POST to path mentioning both needles is, or -1. */
+static int position(const char *path, const char *n1, const char *n2)
+{
+    const json_t *e;
+    size_t i;
+    int at = -1;
+
+    pthread_mutex_lock(&rx_mu);
+    json_array_foreach(rx_log, i, e) {
+        const char *b = sm_json_str(e, "body");
+
+        if (strstr(sm_json_str(e, "path"), path) && strstr(b, n1) && strstr(b, n2)) {
+            at = (int)i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&rx_mu);
+    return at;
+}
+
+/* Two orders for one card at once: both installed, the second begun after the first ended;
+ * orders for another card meanwhile run beside them. */
+static void one_card_at_a_time(void **state)
+{
+    (void)state;
+    json_decref(download(eids[0], "iot", NULL, false, "order-a"));
+    json_decref(download(eids[0], "iot", NULL, false, "order-b"));
+    expect(outcome("order-a", 120, NULL), "Executed-Success", NULL, NULL, NULL);
+    expect(outcome("order-b", 120, NULL), "Executed-Success", NULL, NULL, NULL);
+    wait_received("handleDownloadProgressNotification", "order-b", 3, 30);
+    assert_true(position("handleDownloadProgressNotification", "order-a", "installed") >= 0);
+    assert_true(position("handleDownloadProgressNotification", "order-a", "installed") <
+                position("handleDownloadProgressNotification", "order-b", "isdp-created"));
+}
+
+/* The SM-SR unreachable for the whole validity period: the order ends Expired with the SM-SR
+ * as subject, its subscription back in the inventory. */
+static void smsr_unreachable(void **state)
+{
+    char cmd[512];
+    json_t *m;
+    int available = inventory_count("iot", "available");
+
+    (void)state;
+    itest_stop(&smsr, 5000);
+    m = json_pack("{s:s, s:s, s:s, s:b}", "eid", eids[0], "smsrId", SMSR, "profileType", "iot",
+                  "enableProfile", 0);
+    json_decref(es2("downloadProfile", m, "order-no-smsr", 3, 202, NULL));
+    expect(outcome("order-no-smsr", 60, NULL), "Expired", "8.7", "5.1", "validity");
+    inventory_has("iot", "available", available);
+    unlink(path_in("smsr.port", NULL));
+    assert_int_equal(itest_start_daemon(dir, &smsr, "smsr", "smsr", &smsr_port), 0);
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smdp -c smdp.conf entity callback smsr https://localhost:%d/gsma", dir,
+             SM_BIN_DIR, smsr_port);
+    assert_int_equal(run(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +614,8 @@ int main(void)
         cmocka_unit_test(restart_mid_download),
         cmocka_unit_test(other_ci),
         cmocka_unit_test(card_disappears),
+        cmocka_unit_test(one_card_at_a_time),
+        cmocka_unit_test(smsr_unreachable),
         cmocka_unit_test(itest_responses_match_schemas),
     };
 
