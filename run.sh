@@ -60,12 +60,36 @@ transport_keys = eum-transport-keys
 CONF
 fi
 
+# the SM-DP's ES8 identity and the CI the cards' EUMs chain to: downloads (docs/smdp.md)
+if ! grep -q '^\[es8\]' "$var/smdp.conf"; then
+    cat >>"$var/smdp.conf" <<CONF
+
+[keystore]
+kek_file = smdp.kek
+
+[es8]
+ci_certs = pki/ca.crt
+certificate = pki/smdp.gpcert
+key = pki/smdp.key
+CONF
+fi
+
 for d in smdp smsr; do
     $bin/$d -c "$var/$d.conf" --check-config >/dev/null
     $bin/$d -c "$var/$d.conf" entity import "$var/pki/pki.json" >/dev/null
 done
 # the SM-DP reaches the SM-SR's ES3 at the base of its API
 $bin/smdp -c "$var/smdp.conf" entity callback smsr https://localhost:9443/gsma >/dev/null
+# and the SM-SR sends the results of the SM-DP's calls to the SM-DP's API
+$bin/smsr -c "$var/smsr.conf" entity callback smdp https://localhost:8443/gsma >/dev/null
+# mno1's profile type and 100 subscriptions to download (generated once; HSS file 0600)
+if ! $bin/smdp -c "$var/smdp.conf" profile-type show 2.999.10.1 iot >/dev/null 2>&1; then
+    $bin/smdp -c "$var/smdp.conf" profile-type set 2.999.10.1 iot --template usim-minimal \
+        --memory 20000 >/dev/null
+    $bin/smdp -c "$var/smdp.conf" subscriptions generate 2.999.10.1 iot \
+        --iccid 89999050000000000006 --imsi 001050000000001 --count 100 \
+        --op 000102030405060708090a0b0c0d0e0f --hss "$var/smdp-hss.csv" >/dev/null
+fi
 
 # The loopback SMSC and the simulated eUICCs (docs/smsc-sim.md, docs/euicc-sim.md). SMPP
 # passwords are drawn once and kept in the configurations.
@@ -240,7 +264,13 @@ Try it as MNO mno1 (2.999.10.1):
        https://127.0.0.1:8443/health
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/getEIS \\
-       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"try-1"},"eid":"89049032123451234512345678901235"}'
+       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"try-1"},"eid":"$first_eid","smsrId":"2.999.2.1"}'
+Download a profile of type iot to the first card (ES2; 202, then the result; installed, disabled):
+  curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
+       -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/downloadProfile \\
+       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"dl-1"},"eid":"$first_eid","smsrId":"2.999.2.1","profileType":"iot","enableProfile":false}'
+  curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
+       https://127.0.0.1:8443/gsma/operations/dl-1
 Audit the first card through the SM-SR (ES4; it answers 202, the card is reached over SCP81):
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:9443/gsma/es4/auditEIS \\

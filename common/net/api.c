@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sm/api.h"
 #include "sm/err.h"
@@ -454,14 +455,27 @@ static int handle_function(struct sm_api *api, const struct sm_http_request *req
             rc = -ENOMEM;
             goto forget;
         }
-        rc = rc == SM_API_RETRY
-                 ? api->cfg.store_ops->call_forget(api->cfg.store, rec.requester, rec.call_id)
-                 : api->cfg.store_ops->call_finish(api->cfg.store, rec.requester, rec.call_id,
-                                                   st->http_status, text, sm_wall_ms());
-        if (rc) {
-            /* the outcome cannot be recorded: the client must not take it as final */
-            free(text);
-            goto forget;
+        if (rc == SM_API_RETRY) {
+            rc = api->cfg.store_ops->call_forget(api->cfg.store, rec.requester, rec.call_id);
+            if (rc) {
+                /* the call stays journaled: it must not be answered as if nothing was done */
+                free(text);
+                goto forget;
+            }
+        } else {
+            /* the handler's work is committed: its outcome is the answer even when the journal
+             * cannot take it (tried three times; an unfinished synchronous call is forgotten
+             * at the next start, and a retry then meets the state the handler left) */
+            for (int i = 0; i < 3; i++) {
+                rc = api->cfg.store_ops->call_finish(api->cfg.store, rec.requester, rec.call_id,
+                                                     st->http_status, text, sm_wall_ms());
+                if (!rc)
+                    break;
+                usleep(50 * 1000);
+            }
+            if (rc)
+                SM_LOGE(SM_LOG_API, hdr.call_id, "%s.%s: outcome not journaled: %s", route->iface,
+                        route->function, sm_strerror(rc));
         }
         resp->status = st->http_status;
         resp->content_type = "application/json";

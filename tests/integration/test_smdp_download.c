@@ -415,7 +415,41 @@ static void download_and_enable(void **state)
     json_decref(j);
     assert_string_equal(state_in_eis(eids[1], subs[1]), "Enabled");
     wait_received("handleProfileEnabledNotification", subs[1], 1, 30);
+    /* the card's file system: EF.IMSI and the USIM's keys are the subscription's */
+    {
+        char cmd[512], out[256];
+
+        snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf imsi %s", dir, SM_BIN_DIR,
+                 eids[1]);
+        assert_int_equal(sh_out(cmd, out, sizeof(out)), 0);
+        assert_non_null(strstr(out, "001030000000101"));
+    }
     card_answers_aka(eids[1], 1);
+}
+
+/* ES2.DisableProfile (the fall-back profile takes over), SetFallbackAttribute and
+ * EnableProfile of the downloaded profile, each an order through the SM-SR; the MNO hears of
+ * each change. */
+static void profile_orders(void **state)
+{
+    const char *fns[3] = {"disableProfile", "setFallbackAttribute", "enableProfile"};
+    const char *after[3] = {"Disabled", "Disabled", "Enabled"};
+
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        char cid[32], schema[96];
+
+        snprintf(cid, sizeof(cid), "po-%d", i);
+        snprintf(schema, sizeof(schema), "es2.%s.response.schema.json", fns[i]);
+        json_decref(es2(
+            fns[i], json_pack("{s:s, s:s, s:s}", "eid", eids[1], "smsrId", SMSR, "iccid", subs[1]),
+            cid, 0, 202, "operation.schema.json"));
+        expect(outcome(cid, 120, schema), "Executed-Success", NULL, NULL, NULL);
+        assert_string_equal(state_in_eis(eids[1], subs[1]), after[i]);
+    }
+    wait_received("handleProfileDisabledNotification", subs[1], 1, 30);
+    wait_received("handleProfileEnabledNotification", subs[1], 2, 30);
+    inventory_has("iot", "enabled", 1);
 }
 
 /* Refused at once: an SM-SR the SM-DP does not know, a type the MNO does not have or has no
@@ -606,17 +640,12 @@ static void smsr_unreachable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(download_installs),
-        cmocka_unit_test(download_and_enable),
-        cmocka_unit_test(refused_at_once),
-        cmocka_unit_test(refused_by_the_card),
-        cmocka_unit_test(pol2_and_delete),
-        cmocka_unit_test(restart_mid_download),
-        cmocka_unit_test(other_ci),
-        cmocka_unit_test(card_disappears),
-        cmocka_unit_test(one_card_at_a_time),
-        cmocka_unit_test(smsr_unreachable),
-        cmocka_unit_test(itest_responses_match_schemas),
+        cmocka_unit_test(download_installs),    cmocka_unit_test(download_and_enable),
+        cmocka_unit_test(profile_orders),       cmocka_unit_test(refused_at_once),
+        cmocka_unit_test(refused_by_the_card),  cmocka_unit_test(pol2_and_delete),
+        cmocka_unit_test(restart_mid_download), cmocka_unit_test(other_ci),
+        cmocka_unit_test(card_disappears),      cmocka_unit_test(one_card_at_a_time),
+        cmocka_unit_test(smsr_unreachable),     cmocka_unit_test(itest_responses_match_schemas),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,6 +40,7 @@ static void usage(FILE *f)
                "       euicc-sim -c FILE run            serve the cards (SMPP, SCP81, control)\n"
                "       euicc-sim -c FILE list           EID and MSISDN of every card\n"
                "       euicc-sim -c FILE show EID       a card's state\n"
+               "       euicc-sim -c FILE imsi EID       the IMSI of its enabled profile (EF.IMSI)\n"
                "       euicc-sim -c FILE aka --eid EID --rand HEX --autn HEX\n"
                "       euicc-sim aka --profile FILE.der --rand HEX --autn HEX\n"
                "       euicc-sim -c FILE fallback EID   the card loses its network\n"
@@ -296,7 +297,8 @@ int main(int argc, char **argv)
             rc = smdb_sim_foreach(a.db, print_card, NULL) ? EXIT_FAILED : EXIT_OK;
         if (a.db)
             sim_app_close(&a);
-    } else if ((!strcmp(cmd, "show") || !strcmp(cmd, "fallback")) && argc - optind == 2) {
+    } else if ((!strcmp(cmd, "show") || !strcmp(cmd, "fallback") || !strcmp(cmd, "imsi")) &&
+               argc - optind == 2) {
         snprintf(line, sizeof(line), "%s %s", cmd, argv[optind + 1]);
         rc = card_command(&cfg, line);
     } else if (!strcmp(cmd, "aka") && eid && rand_hex && autn_hex && argc - optind == 1) {

