@@ -82,14 +82,17 @@ done
 $bin/smdp -c "$var/smdp.conf" entity callback smsr https://localhost:9443/gsma >/dev/null
 # and the SM-SR sends the results of the SM-DP's calls to the SM-DP's API
 $bin/smsr -c "$var/smsr.conf" entity callback smdp https://localhost:8443/gsma >/dev/null
-# mno1's profile type and 100 subscriptions to download (generated once; HSS file 0600)
-if ! $bin/smdp -c "$var/smdp.conf" profile-type show 2.999.10.1 iot >/dev/null 2>&1; then
-    $bin/smdp -c "$var/smdp.conf" profile-type set 2.999.10.1 iot --template usim-minimal \
-        --memory 20000 >/dev/null
-    $bin/smdp -c "$var/smdp.conf" subscriptions generate 2.999.10.1 iot \
-        --iccid 89999050000000000006 --imsi 001050000000001 --count 100 \
-        --op 000102030405060708090a0b0c0d0e0f --hss "$var/smdp-hss.csv" >/dev/null
-fi
+# each MNO's profile type and 100 subscriptions to download (generated once; HSS files 0600)
+new_type() { # mno-oid type first-iccid first-imsi hss-file
+    if ! $bin/smdp -c "$var/smdp.conf" profile-type show "$1" "$2" >/dev/null 2>&1; then
+        $bin/smdp -c "$var/smdp.conf" profile-type set "$1" "$2" --template usim-minimal \
+            --memory 20000 >/dev/null
+        $bin/smdp -c "$var/smdp.conf" subscriptions generate "$1" "$2" --iccid "$3" \
+            --imsi "$4" --count 100 --op 000102030405060708090a0b0c0d0e0f --hss "$5" >/dev/null
+    fi
+}
+new_type 2.999.10.1 iot 89999050000000000006 001050000000001 "$var/smdp-hss-mno1.csv"
+new_type 2.999.10.2 m2m 89999060000000000004 001060000000001 "$var/smdp-hss-mno2.csv"
 
 # The loopback SMSC and the simulated eUICCs (docs/smsc-sim.md, docs/euicc-sim.md). SMPP
 # passwords are drawn once and kept in the configurations.
@@ -198,8 +201,8 @@ cat >"$var/dev-stack.json" <<JSON
   "smsrId": "2.999.2.1",
   "admin": {"cert": "$PWD/$var/pki/admin.crt", "key": "$PWD/$var/pki/admin.key"},
   "mnos": [
-    {"name": "mno1", "id": "2.999.10.1", "cert": "$PWD/$var/pki/mno1.crt", "key": "$PWD/$var/pki/mno1.key", "profileType": null},
-    {"name": "mno2", "id": "2.999.10.2", "cert": "$PWD/$var/pki/mno2.crt", "key": "$PWD/$var/pki/mno2.key", "profileType": null}
+    {"name": "mno1", "id": "2.999.10.1", "cert": "$PWD/$var/pki/mno1.crt", "key": "$PWD/$var/pki/mno1.key", "profileType": "iot"},
+    {"name": "mno2", "id": "2.999.10.2", "cert": "$PWD/$var/pki/mno2.crt", "key": "$PWD/$var/pki/mno2.key", "profileType": "m2m"}
   ],
   "eum": {"name": "eum1", "id": "2.999.20.1", "cert": "$PWD/$var/pki/eum1.crt", "key": "$PWD/$var/pki/eum1.key"},
   "smsc": {"smpp": "127.0.0.1:2775", "stats": "$PWD/$var/smsc-sim.stats.json"},
