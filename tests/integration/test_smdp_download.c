@@ -614,6 +614,89 @@ static void one_card_at_a_time(void **state)
                 position("handleDownloadProgressNotification", "order-b", "isdp-created"));
 }
 
+/* smctl against the same stack, as mno1 with a configuration file: a call waited for, one not
+ * waited for and asked about later, a refusal, a usage error, a batch run twice. */
+static int smctl(const char *args, char *out, size_t n)
+{
+    char cmd[2400];
+    size_t got;
+    FILE *f;
+    int rc = -1;
+
+    /* the exit code is what the test looks at: kept in a file beside the output */
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smctl %s --config smctl.conf > smctl.out 2>&1; echo $? > smctl.rc", dir,
+             SM_BIN_DIR, args);
+    if (system(cmd) == -1)
+        return -1;
+    f = fopen(path_in("smctl.out", NULL), "r");
+    got = f ? fread(out, 1, n - 1, f) : 0;
+    out[got] = 0;
+    if (f)
+        fclose(f);
+    f = fopen(path_in("smctl.rc", NULL), "r");
+    if (!f || fscanf(f, "%d", &rc) != 1)
+        rc = -1;
+    if (f)
+        fclose(f);
+    return rc;
+}
+
+static void smctl_calls(void **state)
+{
+    char text[1024], args[600], out[8192];
+
+    (void)state;
+    snprintf(text, sizeof(text),
+             "[smctl]\nsmdp = https://localhost:%d\nsmsr = https://localhost:%d\nca = "
+             "pki/ca.crt\ncert = pki/mno1.crt\nkey = pki/mno1.key\nid = " MNO1 "\nsmsr_id = " SMSR
+             "\ntimeout = 120\n",
+             smdp_port, smsr_port);
+    assert_int_equal(itest_write_file(path_in("smctl.conf", NULL), text), 0);
+    snprintf(args, sizeof(args),
+             "cd %s && %s/smdp -c smdp.conf subscriptions generate " MNO1
+             " iot --iccid 89999031000000000000 --imsi 001031000000001 --count 4",
+             dir, SM_BIN_DIR);
+    assert_int_equal(run(args), 0);
+    /* waited for, as JSON */
+    snprintf(args, sizeof(args),
+             "es2 downloadProfile --eid %s --profile-type iot --enable-profile=false --json",
+             eids[0]);
+    assert_int_equal(smctl(args, out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "\"state\":\"done\""));
+    assert_non_null(strstr(out, "\"iccid\":\"8999903"));
+    /* not waited for (exit 3), then asked about */
+    snprintf(args, sizeof(args),
+             "es2 downloadProfile --eid %s --profile-type iot --enable-profile=false --no-wait "
+             "--call-id smctl-nw",
+             eids[0]);
+    assert_int_equal(smctl(args, out, sizeof(out)), 3);
+    assert_int_equal(smctl("operation es2 smctl-nw --wait", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "Executed-Success"));
+    /* refused: exit 1 with the codes; a usage error: exit 2 */
+    snprintf(args, sizeof(args),
+             "es2 downloadProfile --eid %s --profile-type nosuch "
+             "--enable-profile",
+             eids[0]);
+    assert_int_equal(smctl(args, out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "Failed 8.2.5/3.9"));
+    assert_int_equal(
+        smctl("es2 downloadProfile --profile-type iot --enable-profile", out, sizeof(out)), 2);
+    assert_non_null(strstr(out, "--eid is required"));
+    /* ES4 straight to the SM-SR with the same identity */
+    snprintf(args, sizeof(args), "es4 getEIS --eid %s", eids[0]);
+    assert_int_equal(smctl(args, out, sizeof(out)), 0);
+    /* a batch of two downloads; the second run finds them done */
+    snprintf(text, sizeof(text), "eid,profileType,enableProfile\n%s,iot,false\n%s,iot,false\n",
+             eids[0], eids[1]);
+    assert_int_equal(itest_write_file(path_in("orders.csv", NULL), text), 0);
+    assert_int_equal(
+        smctl("batch es2.downloadProfile orders.csv --concurrency 2", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "2 ok, 0 failed"));
+    assert_int_equal(smctl("batch es2.downloadProfile orders.csv", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "2 done before"));
+}
+
 /* The SM-SR unreachable for the whole validity period: the order ends Expired with the SM-SR
  * as subject, its subscription back in the inventory. */
 static void smsr_unreachable(void **state)
@@ -640,12 +723,19 @@ static void smsr_unreachable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(download_installs),    cmocka_unit_test(download_and_enable),
-        cmocka_unit_test(profile_orders),       cmocka_unit_test(refused_at_once),
-        cmocka_unit_test(refused_by_the_card),  cmocka_unit_test(pol2_and_delete),
-        cmocka_unit_test(restart_mid_download), cmocka_unit_test(other_ci),
-        cmocka_unit_test(card_disappears),      cmocka_unit_test(one_card_at_a_time),
-        cmocka_unit_test(smsr_unreachable),     cmocka_unit_test(itest_responses_match_schemas),
+        cmocka_unit_test(download_installs),
+        cmocka_unit_test(download_and_enable),
+        cmocka_unit_test(profile_orders),
+        cmocka_unit_test(refused_at_once),
+        cmocka_unit_test(refused_by_the_card),
+        cmocka_unit_test(pol2_and_delete),
+        cmocka_unit_test(restart_mid_download),
+        cmocka_unit_test(other_ci),
+        cmocka_unit_test(card_disappears),
+        cmocka_unit_test(one_card_at_a_time),
+        cmocka_unit_test(smctl_calls),
+        cmocka_unit_test(smsr_unreachable),
+        cmocka_unit_test(itest_responses_match_schemas),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,6 +13,11 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"es1", smctl_call, "ES1 functions at the SM-SR, as the EUM: es1 registerEIS ..."},
+    {"es2", smctl_call, "ES2 functions at the SM-DP, as an MNO: es2 downloadProfile ..."},
+    {"es4", smctl_call, "ES4 functions at the SM-SR, as an MNO: es4 enableProfile ..."},
+    {"operation", smctl_operation_cmd, "an earlier call's state or result: operation IFACE ID"},
+    {"batch", smctl_batch, "one call per row of a CSV or JSON-lines file: batch FUNCTION FILE"},
     {"eis", smctl_eis, "eUICC registration (ES1, as the EUM): eis register FILE|DIR..."},
     {"pki", smctl_pki, "development PKI: pki init DIR"},
     {"profile", smctl_profile, "profile packages: templates, build, dump, convert, check, batch"},
@@ -25,7 +30,7 @@ static void usage(FILE *f)
                "usage: smctl COMMAND [ARGS] (smctl COMMAND --help for details)\n\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\nexit codes: 0 success, 1 operation failed, 2 usage error\n");
+    fprintf(f, "\nexit codes: 0 success, 1 operation failed, 2 usage error, 3 not finished yet\n");
 }
 
 int main(int argc, char **argv)
