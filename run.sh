@@ -83,16 +83,20 @@ $bin/smdp -c "$var/smdp.conf" entity callback smsr https://localhost:9443/gsma >
 # and the SM-SR sends the results of the SM-DP's calls to the SM-DP's API
 $bin/smsr -c "$var/smsr.conf" entity callback smdp https://localhost:8443/gsma >/dev/null
 # each MNO's profile type and 100 subscriptions to download (generated once; HSS files 0600)
-new_type() { # mno-oid type first-iccid first-imsi hss-file
+# (their MSISDNs route to euicc-sim, whose cards answer to the enabled profile's number)
+new_type() { # mno-oid type first-iccid first-imsi first-msisdn hss-file
     if ! $bin/smdp -c "$var/smdp.conf" profile-type show "$1" "$2" >/dev/null 2>&1; then
         $bin/smdp -c "$var/smdp.conf" profile-type set "$1" "$2" --template usim-minimal \
             --memory 20000 >/dev/null
         $bin/smdp -c "$var/smdp.conf" subscriptions generate "$1" "$2" --iccid "$3" \
-            --imsi "$4" --count 100 --op 000102030405060708090a0b0c0d0e0f --hss "$5" >/dev/null
+            --imsi "$4" --msisdn "$5" --count 100 --op 000102030405060708090a0b0c0d0e0f \
+            --hss "$6" >/dev/null
     fi
 }
-new_type 2.999.10.1 iot 89999050000000000006 001050000000001 "$var/smdp-hss-mno1.csv"
-new_type 2.999.10.2 m2m 89999060000000000004 001060000000001 "$var/smdp-hss-mno2.csv"
+new_type 2.999.10.1 iot 89999050000000000006 001050000000001 +447910050001 \
+    "$var/smdp-hss-mno1.csv"
+new_type 2.999.10.2 m2m 89999060000000000004 001060000000001 +447910060001 \
+    "$var/smdp-hss-mno2.csv"
 
 # The loopback SMSC and the simulated eUICCs (docs/smsc-sim.md, docs/euicc-sim.md). SMPP
 # passwords are drawn once and kept in the configurations.
@@ -268,10 +272,10 @@ Try it as MNO mno1 (2.999.10.1):
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/getEIS \\
        -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"try-1"},"eid":"$first_eid","smsrId":"2.999.2.1"}'
-Download a profile of type iot to the first card (ES2; 202, then the result; installed, disabled):
+Download a profile of type iot to the first card and enable it (ES2; 202, then the result):
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        -H 'Content-Type: application/json' https://127.0.0.1:8443/gsma/es2/downloadProfile \\
-       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"dl-1"},"eid":"$first_eid","smsrId":"2.999.2.1","profileType":"iot","enableProfile":false}'
+       -d '{"header":{"functionRequesterIdentifier":"2.999.10.1","functionCallIdentifier":"dl-1"},"eid":"$first_eid","smsrId":"2.999.2.1","profileType":"iot","enableProfile":true}'
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        https://127.0.0.1:8443/gsma/operations/dl-1
 Audit the first card through the SM-SR (ES4; it answers 202, the card is reached over SCP81):

@@ -600,8 +600,9 @@ static int step_completed(struct smdp_run *x)
             return rc;
         }
         addr = json_pack("{s:s}", "imsi", sub.imsi);
+        /* MSISDNType: E.164 digits without '+' */
         if (addr && sub.msisdn[0])
-            json_object_set_new(addr, "msisdn", json_string(sub.msisdn));
+            json_object_set_new(addr, "msisdn", json_string(sub.msisdn + (sub.msisdn[0] == '+')));
         m = json_pack("{s:s, s:s, s:o}", "iccid", x->o->iccid, "profileType", sub.profile_type,
                       "subscriptionAddress", addr);
         if (m && pt.pol2) {

@@ -5,7 +5,8 @@
  *                             [--pol2 JSON] [--param NAME=VALUE]...
  *   profile-type show MNO NAME
  *   subscriptions load MNO TYPE FILE [--batch NAME] [--hss FILE]
- *   subscriptions generate MNO TYPE --iccid FIRST --imsi FIRST --count N [--op HEX]
+ *   subscriptions generate MNO TYPE --iccid FIRST --imsi FIRST --count N [--msisdn FIRST]
+ *                          [--op HEX]
  *                             [--batch NAME] [--hss FILE]
  *   inventory [MNO]
  * MNO is the operator's OID (an entity of role mno). Every subscription is personalised once
@@ -54,7 +55,7 @@ static void usage(FILE *f)
                "       profile-type show MNO NAME\n"
                "       subscriptions load MNO TYPE FILE [--batch NAME] [--hss FILE]\n"
                "       subscriptions generate MNO TYPE --iccid FIRST --imsi FIRST --count N\n"
-               "                         [--op HEX] [--batch NAME] [--hss FILE]\n"
+               "                         [--msisdn FIRST] [--op HEX] [--batch NAME] [--hss FILE]\n"
                "       inventory [MNO]\n"
                "  MNO: the operator's OID. FILE: CSV with a header line naming the template's\n"
                "  parameters (iccid,imsi,k,opc,adm1,...), or JSON lines. The HSS file\n"
@@ -377,9 +378,10 @@ static int increment(char *digits)
 
 /* JSON lines for count new subscriptions from the first ICCID and IMSI (K and OPc made by the
  * batch; ADM1 random). */
-static int generate_lines(const char *iccid0, const char *imsi0, long count, struct sm_buf *out)
+static int generate_lines(const char *iccid0, const char *imsi0, const char *msisdn0, long count,
+                          struct sm_buf *out)
 {
-    char payload[SM_ICCID_MAX_DIGITS + 1], iccid[SM_ICCID_MAX_DIGITS + 1], imsi[16];
+    char payload[SM_ICCID_MAX_DIGITS + 1], iccid[SM_ICCID_MAX_DIGITS + 1], imsi[16], msisdn[24];
     size_t n = strlen(iccid0);
 
     if (sm_iccid_check(iccid0)) {
@@ -391,23 +393,31 @@ static int generate_lines(const char *iccid0, const char *imsi0, long count, str
         fprintf(stderr, "smdp: --imsi %s is not an IMSI (6 to 15 digits)\n", imsi0);
         return -EINVAL;
     }
+    if (msisdn0 && (sm_msisdn_check(msisdn0) || strlen(msisdn0) >= sizeof(msisdn))) {
+        fprintf(stderr, "smdp: --msisdn %s is not an MSISDN\n", msisdn0);
+        return -EINVAL;
+    }
     memcpy(payload, iccid0, n - 1);
     payload[n - 1] = 0;
     snprintf(imsi, sizeof(imsi), "%s", imsi0);
+    snprintf(msisdn, sizeof(msisdn), "%s", msisdn0 ? msisdn0 : "");
     for (long i = 0; i < count; i++) {
         uint8_t r[4];
         int rc;
 
-        if (i && (increment(payload) || increment(imsi) || strncmp(payload, "89", 2))) {
-            fprintf(stderr, "smdp: the ICCID or IMSI range ends before %ld subscriptions\n", count);
+        if (i && (increment(payload) || increment(imsi) || strncmp(payload, "89", 2) ||
+                  (msisdn0 && increment(msisdn + (msisdn[0] == '+'))))) {
+            fprintf(stderr, "smdp: the ICCID, IMSI or MSISDN range ends before %ld subscriptions\n",
+                    count);
             return -EOVERFLOW;
         }
         rc = sm_iccid_complete(payload, iccid);
         if (!rc)
             rc = sm_rng_bytes(&sm_rng_system, r, sizeof(r));
         if (!rc)
-            rc = sm_buf_printf(out, "{\"iccid\":\"%s\",\"imsi\":\"%s\",\"adm1\":\"%08u\"}\n", iccid,
-                               imsi,
+            rc = sm_buf_printf(out, "{\"iccid\":\"%s\",\"imsi\":\"%s\",%s%s%s\"adm1\":\"%08u\"}\n",
+                               iccid, imsi, msisdn0 ? "\"msisdn\":\"" : "", msisdn0 ? msisdn : "",
+                               msisdn0 ? "\"," : "",
                                (unsigned)((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
                                           (uint32_t)r[2] << 8 | r[3]) %
                                    100000000u);
@@ -420,14 +430,12 @@ static int generate_lines(const char *iccid0, const char *imsi0, long count, str
 
 static int cmd_subscriptions(struct smdb *db, const struct smdp_cfg *cfg, int argc, char **argv)
 {
-    static const struct option opts[] = {{"batch", required_argument, NULL, 'b'},
-                                         {"hss", required_argument, NULL, 'H'},
-                                         {"iccid", required_argument, NULL, 'i'},
-                                         {"imsi", required_argument, NULL, 'I'},
-                                         {"count", required_argument, NULL, 'n'},
-                                         {"op", required_argument, NULL, 'o'},
-                                         {NULL, 0, NULL, 0}};
-    const char *batch = NULL, *iccid = NULL, *imsi = NULL, *op_hex = NULL;
+    static const struct option opts[] = {
+        {"batch", required_argument, NULL, 'b'},  {"hss", required_argument, NULL, 'H'},
+        {"iccid", required_argument, NULL, 'i'},  {"imsi", required_argument, NULL, 'I'},
+        {"count", required_argument, NULL, 'n'},  {"op", required_argument, NULL, 'o'},
+        {"msisdn", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+    const char *batch = NULL, *iccid = NULL, *imsi = NULL, *op_hex = NULL, *msisdn = NULL;
     struct sm_pp_batch_opts o = {0};
     struct sm_buf lines = {.secure = true};
     char name[65];
@@ -468,6 +476,9 @@ static int cmd_subscriptions(struct smdb *db, const struct smdp_cfg *cfg, int ar
         case 'o':
             op_hex = optarg;
             break;
+        case 'm':
+            msisdn = optarg;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -491,7 +502,7 @@ static int cmd_subscriptions(struct smdb *db, const struct smdp_cfg *cfg, int ar
         }
         return load_batch(db, cfg, argv[optind], argv[optind + 1], &o, name);
     }
-    rc = generate_lines(iccid, imsi, count, &lines);
+    rc = generate_lines(iccid, imsi, msisdn, count, &lines);
     if (rc) {
         sm_buf_clear_free(&lines);
         return 1;

@@ -53,8 +53,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "DELETE FROM api_call WHERE state <> 'done' AND function = :function",
     [STMT_SIM_INSERT] = "INSERT INTO card (eid, msisdn, state, notify_ms, created_ms, updated_ms) "
                         "VALUES (:eid, :msisdn, :state, :notify, :now, :now)",
-    [STMT_SIM_UPDATE] = "UPDATE card SET state = :state, notify_ms = :notify, updated_ms = :now "
-                        "WHERE eid = :eid",
+    [STMT_SIM_UPDATE] = "UPDATE card SET state = :state, notify_ms = :notify, updated_ms = :now, "
+                        "msisdn = coalesce(:msisdn, msisdn) WHERE eid = :eid",
     [STMT_SIM_DUE] = "SELECT eid FROM card WHERE notify_ms IS NOT NULL AND notify_ms <= :now "
                      "ORDER BY notify_ms LIMIT :limit",
     [STMT_SIM_GET] = "SELECT state FROM card WHERE eid = :eid",

@@ -28,14 +28,15 @@ int smdb_sim_insert(struct smdb *db, const struct smdb_sim_card *cards, size_t n
     return smdb_tx_end(db, c, rc);
 }
 
-int smdb_sim_update(struct smdb *db, const char *eid, const uint8_t *state, size_t len,
-                    int64_t notify_ms, int64_t now_ms)
+int smdb_sim_update(struct smdb *db, const char *eid, const char *msisdn, const uint8_t *state,
+                    size_t len, int64_t notify_ms, int64_t now_ms)
 {
     struct smdb_conn *c = smdb_acquire(db);
     sqlite3_stmt *s = smdb_stmt(c, STMT_SIM_UPDATE);
     int rc;
 
     smdb_bind_text(s, ":eid", eid);
+    smdb_bind_opt(s, ":msisdn", msisdn);
     smdb_bind_blob(s, ":state", state, len);
     if (notify_ms)
         smdb_bind_int64(s, ":notify", notify_ms);

@@ -720,6 +720,37 @@ static void smsr_unreachable(void **state)
     assert_int_equal(run(cmd), 0);
 }
 
+/* A device is known by the number of the profile it runs: after enabling a downloaded profile
+ * with an MSISDN of its own, the card answers to that number (EF.MSISDN), and the SM-SR reaches
+ * it there (an ES4 audit). */
+static void number_follows_profile(void **state)
+{
+    char cmd[700], out[4096];
+    json_t *m;
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smdp -c smdp.conf subscriptions generate " MNO1
+             " iot --iccid 89999032000000000009 --imsi 001032000000001 --msisdn +447910070001 "
+             "--count 1",
+             dir, SM_BIN_DIR);
+    assert_int_equal(run(cmd), 0);
+    m = json_pack("{s:s, s:s, s:s, s:b}", "eid", eids[0], "smsrId", SMSR, "iccid",
+                  "89999032000000000009", "enableProfile", 1);
+    json_decref(es2("downloadProfile", m, "order-number", 0, 202, NULL));
+    expect(outcome("order-number", 120, NULL), "Executed-Success", NULL, NULL, NULL);
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf show %s", dir, SM_BIN_DIR,
+             eids[0]);
+    assert_int_equal(sh_out(cmd, out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "msisdn +447910070001"));
+    m = json_pack("{s:s}", "eid", eids[0]);
+    json_decref(itest_call_fn(dir, smsr_port, "mno1", MNO1, "es4/auditEIS", m, "audit-number", 0,
+                              202, NULL));
+    json_decref(m);
+    expect(itest_outcome(dir, smsr_port, "mno1", "audit-number", 60, NULL), "Executed-Success",
+           NULL, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -735,6 +766,7 @@ int main(void)
         cmocka_unit_test(one_card_at_a_time),
         cmocka_unit_test(smctl_calls),
         cmocka_unit_test(smsr_unreachable),
+        cmocka_unit_test(number_follows_profile),
         cmocka_unit_test(itest_responses_match_schemas),
     };
 

@@ -189,6 +189,9 @@ void sim_card_free(struct sim_card *c);
 struct sim_isdp *sim_card_isdp(struct sim_card *c, const uint8_t *aid, size_t len);
 /* The enabled ISD-P, the fall-back one, or NULL. */
 struct sim_isdp *sim_card_enabled(struct sim_card *c);
+/* After a switch: the card answers to the enabled profile's EF.MSISDN when it has one
+ * (card_number.c). */
+void sim_card_follow_number(struct sim_card *c);
 struct sim_isdp *sim_card_fallback(struct sim_card *c);
 /* Give an ISD-P the AKA parameters of its profile (copied). 0 or -ENOMEM. */
 int sim_isdp_set_aka(struct sim_isdp *p, const struct sim_aka *aka, unsigned n);

@@ -35,7 +35,9 @@ void isdr_switch(struct sim_ctx *x, struct sim_isdp *from, struct sim_isdp *to, 
     if (from)
         from->lcs = SIM_LCS_DISABLED;
     to->lcs = SIM_LCS_ENABLED;
-    /* REFRESH, attach with the new profile, then tell the SM-SR (SGP.02 7.3 steps 3-4) */
+    /* REFRESH, attach with the new profile (known by its number), then tell the SM-SR (SGP.02
+     * 7.3 steps 3-4) */
+    sim_card_follow_number(x->card);
     n = sim_card_notify(x->card, type, to->aid, x->now_ms);
     if (n && from && can_roll_back) {
         memcpy(n->rollback_aid, from->aid, SIM_AID_LEN);

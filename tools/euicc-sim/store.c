@@ -203,10 +203,18 @@ int sim_app_card_put(struct sim_app *a, struct sim_card *c, int64_t now_ms)
     if (c->dirty) {
         struct sm_buf blob = SM_BUF_INIT;
 
+        const char *number = c->msisdn[0] == '+' ? c->msisdn + 1 : c->msisdn;
+
         rc = wrap_state(a, c, &blob);
         if (!rc)
-            rc =
-                smdb_sim_update(a->db, c->eid, blob.data, blob.len, sim_card_notify_due(c), now_ms);
+            rc = smdb_sim_update(a->db, c->eid, number, blob.data, blob.len, sim_card_notify_due(c),
+                                 now_ms);
+        if (rc == -EEXIST) {
+            /* another card answers to that number: this one keeps its own for SMS */
+            SM_LOGW(SM_LOG_DB, c->eid, "number %s is another card's: SMS keep the old one", number);
+            rc = smdb_sim_update(a->db, c->eid, NULL, blob.data, blob.len, sim_card_notify_due(c),
+                                 now_ms);
+        }
         sm_buf_free(&blob);
         if (!rc)
             c->dirty = false;

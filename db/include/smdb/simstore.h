@@ -25,10 +25,11 @@ struct smdb_sim_card {
 
 /* Insert n new cards in one transaction (all or none). -EEXIST on a duplicate EID or MSISDN. */
 int smdb_sim_insert(struct smdb *db, const struct smdb_sim_card *cards, size_t n, int64_t now_ms);
-/* Replace a card's state (notify_ms: next notification due, 0 none). -ENOENT when the EID is
- * unknown. */
-int smdb_sim_update(struct smdb *db, const char *eid, const uint8_t *state, size_t len,
-                    int64_t notify_ms, int64_t now_ms);
+/* Replace a card's state (notify_ms: next notification due, 0 none) and the number SMS reach
+ * it at (msisdn without '+'; NULL keeps it). -ENOENT when the EID is unknown, -EEXIST when
+ * another card has that number. */
+int smdb_sim_update(struct smdb *db, const char *eid, const char *msisdn, const uint8_t *state,
+                    size_t len, int64_t notify_ms, int64_t now_ms);
 /* Cards with a notification due at now_ms (at most max): fn per EID. */
 int smdb_sim_due(struct smdb *db, int64_t now_ms, unsigned max,
                  int (*fn)(void *arg, const char *eid), void *arg);
