@@ -802,6 +802,7 @@ void smsr_engine_notification(struct smsr_engine *g, const struct smsr_notificat
 static void *card_thread(void *arg)
 {
     struct smsr_engine *g = arg;
+    unsigned ran = 1;
 
     while (!atomic_load(&g->stop)) {
         struct smdb_op op;
@@ -810,17 +811,23 @@ static void *card_thread(void *arg)
 
         if (wait < 0 || wait > 1000)
             wait = 1000; /* new operations wake the thread at once (wake_fd) */
+        /* operations past their time that are not due (behind another of their card, or held
+         * out of a script sequence) do not make the thread spin */
+        if (!ran && wait < 20)
+            wait = 20;
         if (smsr_sms_queued(g->sms) && wait > 100)
             wait = 100; /* SMS held back by the SMSC's pause go in the next rounds */
         smsr_sms_serve(g->sms, (int)wait, g->wake_fd);
         /* the operations' lock around reading and acting: an admin session's answer cannot
          * change the row in between */
+        ran = 0;
         while (n++ < 64 && !atomic_load(&g->stop)) {
             pthread_mutex_lock(&g->op_mu);
             if (smdb_op_due(g->a->db, sm_wall_ms(), &op)) {
                 pthread_mutex_unlock(&g->op_mu);
                 break;
             }
+            ran++;
             run_due(g, &op);
             pthread_mutex_unlock(&g->op_mu);
             smdb_op_free(&op);

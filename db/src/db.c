@@ -96,13 +96,24 @@ static const char *const stmt_sql[STMT_COUNT] = {
         ":aid, :params, :now, :deadline, :now)",
     /* a queued operation waits for every earlier unfinished one of its card (card.* steps
      * excepted: they run beside the operation that waits for them; so do the card commands the
-     * new SM-SR asks for while the SMSRChange that waits for them holds the card) */
+     * new SM-SR asks for while the SMSRChange that waits for them holds the card). A card.*
+     * step, first packet or repetition, does not cut into a sequence of scripts the card keeps
+     * state across (a STORE DATA chain): not while an SM-SR change holds the card, nor while the
+     * card's last ES3 relay asked for more (moreToDo) and is on its way or ended well within the
+     * last minute */
     [STMT_OP_DUE] =
         "SELECT " OP_COLS " FROM operation o WHERE o.state <> 'done' AND "
-        "o.next_ms <= :now AND (o.state <> 'queued' OR o.function LIKE 'card.%' OR o.function IN "
-        "('es7.authenticateSMSR', 'es7.createAdditionalKeySet') OR "
-        "NOT EXISTS (SELECT 1 FROM operation p WHERE p.eid = o.eid AND p.state <> "
-        "'done' AND p.id < o.id AND p.function NOT LIKE 'card.%')) "
+        "o.next_ms <= :now AND ((o.function LIKE 'card.%' AND NOT EXISTS "
+        "(SELECT 1 FROM operation h WHERE h.eid = o.eid AND h.state <> 'done' AND h.function = "
+        "'es4.smsrChange') AND NOT EXISTS (SELECT 1 FROM operation r WHERE r.id = (SELECT "
+        "max(q.id) FROM operation q WHERE q.eid = o.eid AND q.function IN ('es3.sendData', "
+        "'es3.createISDP')) AND coalesce(json_extract(r.params, '$.moreToDo'), 0) AND (r.state "
+        "<> 'done' OR (r.outcome IN ('Executed-Success', 'Executed-WithWarning') AND "
+        "r.finished_ms > :now - 60000)))) OR o.function IN ('es7.authenticateSMSR', "
+        "'es7.createAdditionalKeySet') OR "
+        "(o.function NOT LIKE 'card.%' AND (o.state <> 'queued' OR NOT EXISTS (SELECT 1 FROM "
+        "operation p WHERE p.eid = o.eid AND p.state <> 'done' AND p.id < o.id AND p.function "
+        "NOT LIKE 'card.%')))) "
         "ORDER BY o.next_ms LIMIT 1",
     [STMT_OP_NEXT] = "SELECT min(next_ms) FROM operation WHERE state <> 'done'",
     [STMT_OP_UPDATE] =

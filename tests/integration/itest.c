@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -519,4 +520,100 @@ int itest_transport_keys(const char *dir, const char *eum_id, const char *name)
     fclose(f);
     snprintf(text, sizeof(text), "%s aes-ecb %.32s\n", eum_id, hex);
     return itest_write_file(path, text) || chmod(path, 0600) ? -1 : 0;
+}
+
+int itest_smsr_conf(const char *dir, const char *name, const char *id, const char *tls,
+                    const char *address, int smsc_port, const char *transport_keys)
+{
+    char text[2048], path[64];
+
+    snprintf(text, sizeof(text),
+             "test_mode = yes\nid = %s\n[log]\nlevel = info\n[api]\nlisten = 127.0.0.1:0\n"
+             "port_file = %s.port\n[tls]\ncert = pki/%s.crt\nkey = pki/%s.key\nclient_ca = "
+             "pki/ca.crt\n[db]\npath = %s.db\n[keystore]\nkek_file = %s.kek\n[es1]\nci_certs = "
+             "pki/ca.crt\ntransport_keys = %s\n[es5]\nsmsc = 127.0.0.1:%d\nsystem_id = %s\n"
+             "password = pw\naddress = +%s\npor_timeout = 3\nbearer = %s\nadmin_listen = "
+             "127.0.0.1:0\nhttps_timeout = 3\n[es7]\ncertificate = pki/%s.gpcert\nkey = "
+             "pki/%s.key\n[client]\nca = pki/ca.crt\ntimeout = 10000\n",
+             id, name, tls, tls, name, name, transport_keys, smsc_port, name, address,
+             itest_bearer(), tls, tls);
+    snprintf(path, sizeof(path), "%s.conf", name);
+    return itest_write_file(itest_path(dir, path, NULL), text);
+}
+
+const char *itest_bearer(void)
+{
+    const char *b = getenv("SM_ES5_BEARER");
+
+    return b && !strcmp(b, "sms") ? "sms" : "https";
+}
+
+/* ---- a receiver that records every POST ---- */
+
+static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *rx_log; /* [{path, body}] */
+
+static unsigned rx_record(void *arg, const char *path, const char *body)
+{
+    (void)arg;
+    pthread_mutex_lock(&rx_mu);
+    json_array_append_new(rx_log, json_pack("{s:s, s:s}", "path", path, "body", body));
+    pthread_mutex_unlock(&rx_mu);
+    return 200;
+}
+
+int itest_rx_start(const char *dir, struct MHD_Daemon **out)
+{
+    pthread_mutex_lock(&rx_mu);
+    if (!rx_log)
+        rx_log = json_array();
+    pthread_mutex_unlock(&rx_mu);
+    return itest_receiver_start(dir, rx_record, NULL, out);
+}
+
+int itest_rx_count(const char *suffix, const char *needle)
+{
+    const json_t *e;
+    size_t i, ls = strlen(suffix);
+    int n = 0;
+
+    pthread_mutex_lock(&rx_mu);
+    json_array_foreach(rx_log, i, e) {
+        const char *p = json_string_value(json_object_get(e, "path")),
+                   *b = json_string_value(json_object_get(e, "body"));
+        size_t lp = strlen(p);
+
+        if (lp >= ls && !strcmp(p + lp - ls, suffix) && strstr(b, needle))
+            n++;
+    }
+    pthread_mutex_unlock(&rx_mu);
+    return n;
+}
+
+int itest_rx_position(const char *part, const char *n1, const char *n2)
+{
+    const json_t *e;
+    size_t i;
+    int at = -1;
+
+    pthread_mutex_lock(&rx_mu);
+    json_array_foreach(rx_log, i, e) {
+        const char *b = json_string_value(json_object_get(e, "body"));
+
+        if (strstr(json_string_value(json_object_get(e, "path")), part) && strstr(b, n1) &&
+            strstr(b, n2)) {
+            at = (int)i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&rx_mu);
+    return at;
+}
+
+void itest_rx_free(void)
+{
+    pthread_mutex_lock(&rx_mu);
+    json_decref(rx_log);
+    rx_log = NULL;
+    pthread_mutex_unlock(&rx_mu);
 }

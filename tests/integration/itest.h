@@ -79,7 +79,18 @@ struct MHD_Daemon;
 typedef unsigned (*itest_post_fn)(void *arg, const char *path, const char *body);
 int itest_receiver_start(const char *dir, itest_post_fn fn, void *arg, struct MHD_Daemon **out);
 
+/* A receiver (as itest_receiver_start) that answers 200 and records every POST: how many came
+ * to a path ending with suffix and mentioning needle, where the first to a path containing part
+ * and mentioning n1 and n2 is in the order of arrival (-1: none). */
+int itest_rx_start(const char *dir, struct MHD_Daemon **out);
+int itest_rx_count(const char *suffix, const char *needle);
+int itest_rx_position(const char *part, const char *n1, const char *n2);
+void itest_rx_free(void);
+
 /* ---- itest_api.c (cmocka: failures end the test) ---- */
+
+/* Wait up to timeout_s for n such POSTs (itest_rx_count), else fail. */
+void itest_rx_wait(const char *suffix, const char *needle, int n, int timeout_s);
 
 /* The development-PKI identity name under dir/pki (8 rotating static buffers). */
 struct itest_identity itest_as(const char *dir, const char *name);
@@ -135,6 +146,12 @@ int itest_register_cards(const char *dir, int port, char (*eids)[33], unsigned n
  * SM_KEEP_TEST_DIR is set. Returns 0 or -1. */
 int itest_teardown(const char *dir, struct itest_proc *const *procs, size_t n,
                    struct MHD_Daemon *receiver);
+
+/* dir/<name>.conf for an SM-SR that can take part in an SM-SR change: OID id, TLS identity
+ * pki/<tls>, SMS address +address (SMPP account <name> / pw at smsc_port), EUM transport keys
+ * file, the bearer of SM_ES5_BEARER, short PoR and admin-session timeouts. Returns 0 or -1. */
+int itest_smsr_conf(const char *dir, const char *name, const char *id, const char *tls,
+                    const char *address, int smsc_port, const char *transport_keys);
 
 /* SM_ES5_BEARER: "sms" (SCP80 only) or "https" (SCP81 after a trigger; the default). CTest runs
  * the SM-SR's engine tests once each way. */

@@ -170,13 +170,6 @@ json_t *itest_card_eis(const char *dir, const char *eid)
     return json_load_file(itest_path(dir, p, NULL), 0, NULL);
 }
 
-const char *itest_bearer(void)
-{
-    const char *b = getenv("SM_ES5_BEARER");
-
-    return b && !strcmp(b, "sms") ? "sms" : "https";
-}
-
 double itest_metric(const char *dir, int port, const char *name)
 {
     struct itest_identity who = itest_as(dir, "admin");
@@ -239,4 +232,13 @@ int itest_register_cards(const char *dir, int port, char (*eids)[33], unsigned n
             return -1;
     }
     return 0;
+}
+
+void itest_rx_wait(const char *suffix, const char *needle, int n, int timeout_s)
+{
+    for (int t = 0; t < timeout_s * 10 && itest_rx_count(suffix, needle) < n; t++)
+        usleep(100 * 1000);
+    if (itest_rx_count(suffix, needle) < n)
+        fail_msg("%s about %s: %d received, %d expected", suffix, needle,
+                 itest_rx_count(suffix, needle), n);
 }

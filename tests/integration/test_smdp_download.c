@@ -38,46 +38,11 @@ static char eids[3][33]; /* the third is never registered */
 static char subs[NSUBS][21];
 static unsigned calls;
 
-/* the MNO's receiver */
+/* the MNO's receiver (itest_rx_*) */
 static struct MHD_Daemon *receiver;
-static pthread_mutex_t rx_mu = PTHREAD_MUTEX_INITIALIZER;
-static json_t *rx_log; /* [{path, body}] */
 
-static unsigned on_post(void *arg, const char *path, const char *body)
-{
-    (void)arg;
-    pthread_mutex_lock(&rx_mu);
-    json_array_append_new(rx_log, json_pack("{s:s, s:s}", "path", path, "body", body));
-    pthread_mutex_unlock(&rx_mu);
-    return 200;
-}
-
-/* How many POSTs to path (suffix) mention needle. */
-static int received(const char *path, const char *needle)
-{
-    const json_t *e;
-    size_t i;
-    int n = 0;
-
-    pthread_mutex_lock(&rx_mu);
-    json_array_foreach(rx_log, i, e) {
-        const char *p = sm_json_str(e, "path"), *b = sm_json_str(e, "body");
-        size_t lp = strlen(p), ls = strlen(path);
-
-        if (lp >= ls && !strcmp(p + lp - ls, path) && strstr(b, needle))
-            n++;
-    }
-    pthread_mutex_unlock(&rx_mu);
-    return n;
-}
-
-static void wait_received(const char *path, const char *needle, int n, int timeout_s)
-{
-    for (int t = 0; t < timeout_s * 10 && received(path, needle) < n; t++)
-        usleep(100 * 1000);
-    if (received(path, needle) < n)
-        fail_msg("%s with %s: %d received, %d expected", path, needle, received(path, needle), n);
-}
+#define received      itest_rx_count
+#define wait_received itest_rx_wait
 
 static char *path_in(const char *a, const char *b)
 {
@@ -130,7 +95,6 @@ static int start_all(void)
     int rport;
 
     signal(SIGPIPE, SIG_IGN);
-    rx_log = json_array();
     if (!mkdtemp(dir) || sm_devpki_init(path_in("pki", NULL), false, NULL) ||
         sm_devpki_init(path_in("pki2", NULL), false, NULL))
         return -1;
@@ -238,7 +202,7 @@ static int start_all(void)
              SM_BIN_DIR, smsr_port);
     if (run(cmd) || start_smdp())
         return -1;
-    rport = itest_receiver_start(dir, on_post, NULL, &receiver);
+    rport = itest_rx_start(dir, &receiver);
     if (rport <= 0)
         return -1;
     snprintf(cmd, sizeof(cmd),
@@ -255,20 +219,16 @@ static int start_all(void)
 static int teardown(void **state)
 {
     struct itest_proc *const procs[] = {&smdp, &smsr, &sim, &smsc};
-
     (void)state;
-    json_decref(rx_log);
+    itest_rx_free();
     return itest_teardown(dir, procs, 4, receiver);
 }
 
-/* A set-up that fails half-way stops what it started (cmocka skips the group teardown then). */
+/* (cmocka runs the group teardown after a failed set-up too: it stops what was started) */
 static int setup(void **state)
 {
-    int rc = start_all();
-
-    if (rc)
-        teardown(state);
-    return rc;
+    (void)state;
+    return start_all();
 }
 
 /* POST es2/<fn> to the SM-DP as mno1. */
@@ -579,25 +539,7 @@ static void card_disappears(void **state)
     json_decref(m);
 }
 
-/* Where in the receiver's log the first POST to path mentioning both needles is, or -1. */
-static int position(const char *path, const char *n1, const char *n2)
-{
-    const json_t *e;
-    size_t i;
-    int at = -1;
-
-    pthread_mutex_lock(&rx_mu);
-    json_array_foreach(rx_log, i, e) {
-        const char *b = sm_json_str(e, "body");
-
-        if (strstr(sm_json_str(e, "path"), path) && strstr(b, n1) && strstr(b, n2)) {
-            at = (int)i;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&rx_mu);
-    return at;
-}
+#define position itest_rx_position
 
 /* Two orders for one card at once: both installed, the second begun after the first ended;
  * orders for another card meanwhile run beside them. */

@@ -119,25 +119,6 @@ static json_t *received_change(const char *path, const char *eid, int timeout_s)
     return NULL;
 }
 
-static int write_sr_conf(const char *name, const char *id, const char *tls, const char *address,
-                         int smsc_port, const char *transport_keys)
-{
-    char text[2048], path[64];
-
-    snprintf(text, sizeof(text),
-             "test_mode = yes\nid = %s\n[log]\nlevel = info\n[api]\nlisten = 127.0.0.1:0\n"
-             "port_file = %s.port\n[tls]\ncert = pki/%s.crt\nkey = pki/%s.key\nclient_ca = "
-             "pki/ca.crt\n[db]\npath = %s.db\n[keystore]\nkek_file = %s.kek\n[es1]\nci_certs = "
-             "pki/ca.crt\ntransport_keys = %s\n[es5]\nsmsc = 127.0.0.1:%d\nsystem_id = %s\n"
-             "password = pw\naddress = +%s\npor_timeout = 3\nbearer = %s\nadmin_listen = "
-             "127.0.0.1:0\nhttps_timeout = 3\n[es7]\ncertificate = pki/%s.gpcert\nkey = "
-             "pki/%s.key\n[client]\nca = pki/ca.crt\ntimeout = 10000\n",
-             id, name, tls, tls, name, name, transport_keys, smsc_port, name, address,
-             itest_bearer(), tls, tls);
-    snprintf(path, sizeof(path), "%s.conf", name);
-    return itest_write_file(path_in(path, NULL), text);
-}
-
 static int setup(void **state)
 {
     char cmd[2048];
@@ -173,8 +154,8 @@ static int setup(void **state)
         itest_write_file(path_in("none", NULL), "") || chmod(path_in("none", NULL), 0600))
         return -1;
     /* SM-SR1 has the EUM's transport key (the cards are registered there); SM-SR2 none */
-    if (write_sr_conf("sr1", SMSR1, "smsr", SMSR1_ADDRESS, smsc_port, "transport-keys") ||
-        write_sr_conf("sr2", SMSR2, "smsr2", SMSR2_ADDRESS, smsc_port, "none"))
+    if (itest_smsr_conf(dir, "sr1", SMSR1, "smsr", SMSR1_ADDRESS, smsc_port, "transport-keys") ||
+        itest_smsr_conf(dir, "sr2", SMSR2, "smsr2", SMSR2_ADDRESS, smsc_port, "none"))
         return -1;
     snprintf(cmd, sizeof(cmd),
              "cd %s && %s/smsr -c sr1.conf entity import pki/pki.json && %s/smsr -c sr2.conf "
