@@ -265,8 +265,18 @@ cat <<TXT
                    registered with the SM-SR over ES1 as eum1 ($registered)
   test PKI         $var/pki (ca.crt, mno1, mno2, eum1, smdp, smsr, admin)
   for scripts      $var/dev-stack.json
+  profile types    mno1 (2.999.10.1): iot; mno2 (2.999.10.2): m2m; 100 subscriptions each
 
-Try it as MNO mno1 (2.999.10.1):
+The cards (EID, MSISDN):
+$($bin/euicc-sim -c "$var/euicc-sim.conf" list | sed 's/^/  /')
+
+With smctl (docs/smctl.md): download and enable a profile, then watch the card:
+  $bin/smctl es2 downloadProfile --stack $var/dev-stack.json --as mno1 \\
+       --eid $first_eid --profile-type iot --enable-profile
+  $bin/smctl es4 getEIS --stack $var/dev-stack.json --as mno1 --eid $first_eid
+  $bin/euicc-sim -c $var/euicc-sim.conf show $first_eid
+
+Try it as MNO mno1 (2.999.10.1) with curl:
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
        https://127.0.0.1:8443/health
   curl --cacert $var/pki/ca.crt --cert $var/pki/mno1.crt --key $var/pki/mno1.key \\
