@@ -21,6 +21,9 @@
 
 #include "order_engine.h"
 #include "sm/apdu.h"
+#include "sm/cipher.h"
+#include "sm/keystore.h"
+#include "sm/secret.h"
 #include "sm/eis_verify.h"
 #include "sm/hex.h"
 #include "sm/ids.h"
@@ -171,6 +174,18 @@ static int response_script(const json_t *result, uint8_t **raw, struct sm_script
     return 0;
 }
 
+/* The data of the card's last R-APDU when it ended 90 00 (*raw holds the script: free it);
+ * -EBADMSG otherwise. */
+static int answer_data(const struct smdp_run *x, uint8_t **raw, struct sm_script *sc,
+                       const uint8_t **d, size_t *dlen)
+{
+    uint16_t sw;
+
+    return response_script(x->result, raw, sc) || smdp_es8_rapdu(sc, d, dlen, &sw) || sw != 0x9000
+               ? -EBADMSG
+               : 0;
+}
+
 /* Item i of a response script as the TLV it is (tag, length, value). */
 static int item_tlv(const struct sm_script_item *it, struct sm_buf *b)
 {
@@ -252,7 +267,7 @@ static int restart(struct smdp_run *x)
     struct sm_status st;
 
     sm_status_fail(&st, 200, SM_SUBJ_PROVIDER, SM_RSN_EXECUTION_ERROR, x->o->eid,
-                   "the download was interrupted (the SM-DP restarted)");
+                   "the download was interrupted at %s (the SM-DP restarted)", x->o->step);
     if (n < MAX_RESTARTS) {
         json_object_set_new(x->params, "restarts", json_integer(n + 1));
         json_object_set_new(x->params, "again", json_true());
@@ -432,17 +447,15 @@ static int step_key1(struct smdp_run *x)
     const uint8_t *d;
     uint8_t *raw = NULL;
     size_t dlen;
-    uint16_t sw;
     int rc;
 
     if (x->rs.status != SM_EXEC_SUCCESS)
         return cleanup(x, &x->rs);
     if (!s || !s->es8.keyed)
         return restart(x);
-    rc =
-        response_script(x->result, &raw, &sc) || smdp_es8_rapdu(&sc, &d, &dlen, &sw) || sw != 0x9000
-            ? -EBADMSG
-            : smdp_es8_receipt_check(&s->es8, d, dlen);
+    rc = answer_data(x, &raw, &sc, &d, &dlen);
+    if (!rc)
+        rc = smdp_es8_receipt_check(&s->es8, d, dlen);
     free(raw);
     if (rc)
         return fail_card(x, SM_SUBJ_ISDP, SM_RSN_VERIFICATION_FAILED,
@@ -578,6 +591,122 @@ static int step_load(struct smdp_run *x)
     }
     if (s->off < s->pkg.len)
         return send_load(x, s, NULL);
+    return smdp_run_goto(x, x->a->cfg->es8_token_key ? "token0" : "completed");
+}
+
+/* Go to step next and, when rc is 0, send tlvs (freed) to the ISD-P. */
+static int isdp_script(struct smdp_run *x, const char *next, int rc, struct sm_buf *tlvs, bool more)
+{
+    smdp_run_goto(x, next);
+    if (!rc)
+        rc = send_data(x, isdp_of(x), tlvs, more);
+    sm_buf_free(tlvs);
+    return rc;
+}
+
+/* The master-delete token key (SGP.02 v4 7.6): SCP03 in APDU form with the ISD-P's new keys,
+ * INITIALIZE UPDATE first, then EXTERNAL AUTHENTICATE and PUT KEY (KVN 70, AES, under the DEK,
+ * with its KCV); the key is kept wrapped with the subscription. */
+static int step_token0(struct smdp_run *x)
+{
+    struct smdp_session *s = smdp_session_get(x->a, x->o->id, false);
+    struct sm_buf apdu = SM_BUF_INIT, tlvs = SM_BUF_INIT;
+    int rc;
+
+    if (!s || !s->es8.open)
+        return restart(x);
+    rc = sm_rng_bytes(&sm_rng_system, s->host_challenge, sizeof(s->host_challenge));
+    if (!rc)
+        rc = sm_scp03_initialize_update(s->es8.kvn, s->host_challenge, &apdu);
+    if (!rc)
+        rc = sm_tlv_put(&tlvs, 0x22, apdu.data, apdu.len);
+    sm_buf_free(&apdu);
+    return isdp_script(x, "token1", rc, &tlvs, true);
+}
+
+static int step_token1(struct smdp_run *x)
+{
+    struct smdp_session *s = smdp_session_get(x->a, x->o->id, false);
+    struct sm_buf apdu = SM_BUF_INIT, tlvs = SM_BUF_INIT;
+    /* PUT KEY 80 D8 00 01: KVN 70, key type 88 (AES) of 16 bytes enciphered, KCV */
+    uint8_t put[5 + 24] = {0x80, 0xD8, 0x00, 0x01, 24, 0x70, 0x88, 17, 16}, *raw = NULL;
+    struct sm_decode_err de;
+    struct sm_script sc;
+    const uint8_t *d;
+    size_t dlen;
+    int rc;
+
+    if (x->rs.status != SM_EXEC_SUCCESS)
+        return cleanup(x, &x->rs);
+    if (!s || !s->es8.keyed)
+        return restart(x);
+    rc = answer_data(x, &raw, &sc, &d, &dlen);
+    if (!rc) {
+        struct sm_scp03_keys k = {s->es8.keys.k_enc, s->es8.keys.k_mac, s->es8.keys.k_dek, 16};
+
+        rc = sm_scp03_host_init(&s->scp, &k, s->host_challenge, d, dlen, &de);
+    }
+    free(raw);
+    if (rc)
+        return fail_card(x, SM_SUBJ_ISDP, SM_RSN_VERIFICATION_FAILED,
+                         "the ISD-P did not open an SCP03 session for the token key");
+    rc = sm_rng_bytes(&sm_rng_system, s->token_key, 16);
+    if (!rc)
+        rc = sm_aes_cbc(true, s->es8.keys.k_dek, 16, (const uint8_t[16]){0}, s->token_key, 16,
+                        put + 9);
+    put[25] = 3;
+    if (!rc)
+        rc = sm_kcv_aes(s->token_key, 16, put + 26);
+    if (!rc)
+        rc = sm_scp03_external_authenticate(&s->scp, 0x33, &apdu);
+    if (!rc)
+        rc = sm_tlv_put(&tlvs, 0x22, apdu.data, apdu.len);
+    sm_buf_reset(&apdu);
+    if (!rc)
+        rc = sm_scp03_wrap(&s->scp, put, sizeof(put), &apdu);
+    if (!rc)
+        rc = sm_tlv_put(&tlvs, 0x22, apdu.data, apdu.len);
+    sm_wipe(put, sizeof(put));
+    sm_buf_free(&apdu);
+    return isdp_script(x, "token2", rc, &tlvs, false);
+}
+
+static int step_token2(struct smdp_run *x)
+{
+    struct smdp_app *a = x->a;
+    struct smdp_session *s = smdp_session_get(a, x->o->id, false);
+    struct sm_buf w = SM_BUF_INIT;
+    struct sm_secret *k;
+    struct sm_script sc;
+    uint8_t *raw = NULL;
+    char label[64];
+    int rc;
+
+    if (x->rs.status != SM_EXEC_SUCCESS)
+        return cleanup(x, &x->rs);
+    if (!s)
+        return restart(x);
+    /* every R-APDU of the script (EXTERNAL AUTHENTICATE, PUT KEY) 90 00 */
+    rc = response_script(x->result, &raw, &sc);
+    for (unsigned i = 0; !rc && i < sc.n; i++)
+        if (sc.item[i].tag == 0x23 &&
+            (sc.item[i].len < 2 || sc.item[i].value[sc.item[i].len - 2] != 0x90 ||
+             sc.item[i].value[sc.item[i].len - 1] != 0x00))
+            rc = -EKEYREJECTED;
+    free(raw);
+    if (rc)
+        return fail_card(x, SM_SUBJ_ISDP, SM_RSN_EXECUTION_ERROR,
+                         "the ISD-P refused the master-delete token key");
+    snprintf(label, sizeof(label), "smdp:token:%s", x->o->iccid);
+    k = sm_secret_from(s->token_key, 16);
+    rc = k ? sm_keystore_wrap(a->ks, &sm_rng_system, label, k, &w) : -ENOMEM;
+    sm_secret_free(k);
+    if (!rc)
+        rc = smdb_subscription_set_token(a->db, x->o->iccid, isdp_of(x), w.data, w.len,
+                                         sm_wall_ms());
+    sm_buf_free(&w);
+    if (rc)
+        return rc;
     return smdp_run_goto(x, "completed");
 }
 
@@ -674,7 +803,8 @@ static const struct {
 } steps[] = {
     {"eis", step_eis},         {"stale", step_stale},         {"create", step_create},
     {"key0", step_key0},       {"key1", step_key1},           {"auth", step_auth},
-    {"load", step_load},       {"completed", step_completed}, {"enable", step_enable},
+    {"load", step_load},       {"token0", step_token0},       {"token1", step_token1},
+    {"token2", step_token2},   {"completed", step_completed}, {"enable", step_enable},
     {"cleanup", step_cleanup},
 };
 
@@ -684,7 +814,8 @@ static int step(struct smdp_run *x)
         if (!strcmp(steps[i].name, x->o->step)) {
             /* steps past "eis" only run with the answer of the call they made */
             if (!x->result && i > 0 && steps[i].fn != step_create && steps[i].fn != step_key0 &&
-                steps[i].fn != step_completed && steps[i].fn != step_enable)
+                steps[i].fn != step_token0 && steps[i].fn != step_completed &&
+                steps[i].fn != step_enable)
                 return restart(x);
             return steps[i].fn(x);
         }

@@ -57,6 +57,8 @@ static void usage(FILE *f)
                "       subscriptions generate MNO TYPE --iccid FIRST --imsi FIRST --count N\n"
                "                         [--msisdn FIRST] [--op HEX] [--batch NAME] [--hss FILE]\n"
                "       inventory [MNO]\n"
+               "       master-delete-token ICCID --sin HEX --sdin HEX --provider-id HEX\n"
+               "                         --token-id HEX\n"
                "  MNO: the operator's OID. FILE: CSV with a header line naming the template's\n"
                "  parameters (iccid,imsi,k,opc,adm1,...), or JSON lines. The HSS file\n"
                "  (iccid,imsi,k,opc,amf,sqn) is written with owner-only permissions.\n");
@@ -541,6 +543,8 @@ int smdp_inventory_command(void *cfg, struct smdb *db, int argc, char **argv)
         }
         return cmd_subscriptions(db, cfg, argc - 1, argv + 1);
     }
+    if (!strcmp(argv[0], "master-delete-token"))
+        return smdp_master_delete_token(cfg, db, argc, argv);
     if (!strcmp(argv[0], "inventory")) {
         if (argc > 2) {
             usage(stderr);

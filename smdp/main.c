@@ -25,6 +25,10 @@ static const struct sm_cfg_key smdp_keys[] = {
     {"es8", "send_data_max", SM_CFG_INT, OFF(es8_send_data_max), "4096", 1100, 16000, NULL,
      "bytes of SCP03t commands (85 and 86 segments of 1000 bytes) per ES3.SendData: fewer, "
      "larger calls, as long as the SM-SR's bearer carries them (SMS: 64 concatenated parts)"},
+    {"es8", "token_key", SM_CFG_BOOL, OFF(es8_token_key), "no", 0, 0, NULL,
+     "after the package, load a master-delete token key (KVN 70) into the new ISD-P with its "
+     "SCP03 keys (two more scripts) and keep it wrapped, so that smdp master-delete-token can "
+     "authorise a master delete (SGP.02 v4 7.6)"},
     {"orders", "workers", SM_CFG_INT, OFF(orders_workers), "8", 1, 64, NULL,
      "threads advancing orders at once (each order of a card still waits for the one before)"},
     {"orders", "validity", SM_CFG_INT, OFF(orders_validity), "86400", 10, 2592000, NULL,

@@ -18,6 +18,7 @@
 #include "sm/api_header.h"
 #include "sm/err.h"
 #include "sm/log.h"
+#include "sm/secret.h"
 #include "smdb/outbox.h"
 #include "smdb/peer.h"
 
@@ -82,7 +83,9 @@ void smdp_session_drop(struct smdp_app *a, int64_t order_id)
     pthread_mutex_unlock(&g->smu);
     if (s) {
         smdp_es8_clear(&s->s.es8);
+        sm_scp03_clear(&s->s.scp);
         sm_buf_free(&s->s.pkg);
+        sm_wipe(s, sizeof(*s));
         free(s);
     }
 }

@@ -87,6 +87,9 @@ struct smdp_session {
     struct smdp_es8 es8;
     struct sm_buf pkg;
     size_t off;
+    /* loading the master-delete token key: SCP03 (APDU form) with the ISD-P's keys */
+    struct sm_scp03_session scp;
+    uint8_t host_challenge[8], token_key[16];
 };
 struct smdp_session *smdp_session_get(struct smdp_app *a, int64_t order_id, bool create);
 void smdp_session_drop(struct smdp_app *a, int64_t order_id);

@@ -22,6 +22,7 @@ struct smdp_cfg {
     char *es8_certificate;     /* CERT.DP.ECDSA (GP 7F21, DER) */
     char *es8_key;             /* SK.DP.ECDSA (PEM) */
     long es8_send_data_max;    /* bytes of SCP03t TLVs per ES3.SendData */
+    bool es8_token_key;        /* load a master-delete token key into each new ISD-P */
     long orders_workers, orders_validity, orders_poll, outbox_workers;
     long orders_cleanup_validity; /* seconds a clean-up may take at least */
     bool es2_progress;
@@ -127,6 +128,9 @@ int smdp_personalise(struct smdp_app *a, const struct smdb_subscription *sub,
 /* The inventory's administration commands (inventory_cli.c): profile-type, subscriptions,
  * inventory. Returns the exit code, or -1 for another command. */
 int smdp_inventory_command(void *cfg, struct smdb *db, int argc, char **argv);
+
+/* master-delete-token (master_delete_token.c): the ES4.MasterDelete token for a profile. */
+int smdp_master_delete_token(void *cfg, struct smdb *db, int argc, char **argv);
 
 /* The SM-DP's function catalogue: ES2 (MNO) and the ES3 notifications (SM-SR). */
 extern const struct sm_api_route smdp_routes[];

@@ -215,8 +215,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "batch, created_ms, updated_ms) VALUES (:iccid, :mno, :type, :imsi, :msisdn, :secrets, "
         "'available', :batch, :now, :now)",
     [STMT_DP_SUB_GET] = "SELECT mno_id, profile_type, imsi, msisdn, secrets, state, eid, "
-                        "order_ref, batch, created_ms, updated_ms FROM subscription WHERE iccid = "
-                        ":iccid",
+                        "order_ref, batch, created_ms, updated_ms, isdp_aid, token_key FROM "
+                        "subscription WHERE iccid = :iccid",
+    [STMT_DP_SUB_TOKEN] = "UPDATE subscription SET isdp_aid = :aid, token_key = :key, updated_ms "
+                          "= :now WHERE iccid = :iccid",
     [STMT_DP_SUB_ALLOCATE] =
         "UPDATE subscription SET state = 'allocated', eid = :eid, order_ref = :order, "
         "updated_ms = :now WHERE iccid = (SELECT iccid FROM subscription WHERE mno_id = :mno "

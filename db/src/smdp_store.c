@@ -117,6 +117,12 @@ int smdb_subscription_get(struct smdb *db, const char *iccid, struct smdb_subscr
         smdb_col_text(s, 8, out->batch, sizeof(out->batch));
         out->created_ms = sqlite3_column_int64(s, 9);
         out->updated_ms = sqlite3_column_int64(s, 10);
+        smdb_col_text(s, 11, out->isdp_aid, sizeof(out->isdp_aid));
+        if (sqlite3_column_bytes(s, 12) > 0 &&
+            (out->token_key = malloc((size_t)sqlite3_column_bytes(s, 12)))) {
+            out->token_key_len = (size_t)sqlite3_column_bytes(s, 12);
+            memcpy(out->token_key, sqlite3_column_blob(s, 12), out->token_key_len);
+        }
         out->secrets = n > 0 ? malloc((size_t)n) : NULL;
         if (n > 0 && out->secrets) {
             memcpy(out->secrets, b, (size_t)n);
@@ -131,8 +137,28 @@ int smdb_subscription_get(struct smdb *db, const char *iccid, struct smdb_subscr
     return rc;
 }
 
+int smdb_subscription_set_token(struct smdb *db, const char *iccid, const char *isdp_aid,
+                                const uint8_t *key, size_t len, int64_t now_ms)
+{
+    struct smdb_conn *c = smdb_acquire(db);
+    sqlite3_stmt *s = smdb_stmt(c, STMT_DP_SUB_TOKEN);
+    int rc;
+
+    smdb_bind_text(s, ":iccid", iccid);
+    smdb_bind_text(s, ":aid", isdp_aid);
+    smdb_bind_blob(s, ":key", key, len);
+    smdb_bind_int64(s, ":now", now_ms);
+    rc = smdb_exec_stmt(db, c, s, "subscription token key");
+    if (!rc && !sqlite3_changes(c->h))
+        rc = -ENOENT;
+    smdb_release(db, c);
+    return rc;
+}
+
 void smdb_subscription_free(struct smdb_subscription *s)
 {
+    free(s->token_key);
+    s->token_key = NULL;
     free(s->secrets);
     s->secrets = NULL;
     s->secrets_len = 0;

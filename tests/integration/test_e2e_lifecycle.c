@@ -8,7 +8,8 @@
  *   register (ES1) -> MNO1 downloads and enables (ES2) -> MNO2 downloads -> MNO2's profile
  *   enabled (ES2): operator switched -> the fall-back attribute to MNO1's (ES4) -> the card
  *   loses connectivity: fall-back -> MNO2 updates POL2 (ES2) -> MNO1's profile deleted (ES2)
- *   -> audit (ES4) -> SM-SR change (ES4, ES7) -> a download through the new SM-SR (ES2)
+ *   -> audit (ES4) -> SM-SR change (ES4, ES7) -> a download through the new SM-SR (ES2) ->
+ *   master delete of MNO2's profile despite its POL2 (a token from the SM-DP, ES4)
  *
  * Every step checks the EIS, the card itself (its state, the number it answers to) and the
  * notifications the MNOs received. The journey's steps share the card and run in order; the
@@ -117,7 +118,7 @@ static int start_all(void)
              "port_file = smdp.port\n[tls]\ncert = pki/smdp.crt\nkey = pki/smdp.key\nclient_ca "
              "= pki/ca.crt\n[db]\npath = smdp.db\n[client]\nca = pki/ca.crt\ntimeout = 10000\n"
              "[es8]\nci_certs = pki/ca.crt\ncertificate = pki/smdp.gpcert\nkey = pki/smdp.key\n"
-             "[orders]\npoll = 5\n");
+             "token_key = yes\n[orders]\npoll = 5\n");
     if (itest_write_file(path_in("smdp.conf"), text))
         return -1;
     /* each MNO's profile type and subscriptions, with numbers the simulator routes; MNO1's
@@ -414,6 +415,27 @@ static void lifecycle_on_new_smsr(void **state)
     card_number_is(eids[0], strcmp(iccid3, iccid1) ? "+447910081002" : "+447910081001");
 }
 
+/* Master delete (v4): MNO2's profile, whose POL2 forbids deleting it, removed all the same
+ * with a token the SM-DP computes under the ISD-P's token key it loaded during the download. */
+static void master_deleted(void **state)
+{
+    char cmd[700], out[2048];
+    json_t *m;
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && %s/smdp -c smdp.conf master-delete-token %s --sin 010203 --sdin 040506 "
+             "--provider-id 07 --token-id 08",
+             dir, SM_BIN_DIR, iccid2);
+    assert_int_equal(itest_sh(cmd, out, sizeof(out)), 0);
+    m = json_loads(out, 0, NULL);
+    assert_non_null(m);
+    json_object_set_new(m, "eid", json_string(eids[0]));
+    assert_string_equal(state_of(2, SMSR2, eids[0], iccid2, NULL), "Disabled");
+    expect(call(2, SMSR2, "es4", "masterDelete", m), "Executed-Success", NULL, NULL, NULL);
+    assert_string_equal(state_of(2, SMSR2, eids[0], iccid2, NULL), "absent");
+}
+
 /* ---- negative journeys (card 1) ---- */
 
 static void roles_refused(void **state)
@@ -472,6 +494,7 @@ int main(void)
         cmocka_unit_test(audited),
         cmocka_unit_test(smsr_changed),
         cmocka_unit_test(lifecycle_on_new_smsr),
+        cmocka_unit_test(master_deleted),
         cmocka_unit_test(roles_refused),
         cmocka_unit_test(other_mnos_profile),
         cmocka_unit_test(card_refuses),

@@ -50,6 +50,9 @@ struct smdb_subscription {
     char order_ref[2 * SM_ID_MAX + 2];
     char batch[65];
     int64_t created_ms, updated_ms;
+    char isdp_aid[33];  /* the ISD-P it was installed in, when a token key was loaded */
+    uint8_t *token_key; /* wrapped master-delete token key (KVN 70), NULL: none */
+    size_t token_key_len;
 };
 
 /* A new available subscription. -EEXIST when its ICCID or IMSI is in the inventory, -ENOENT
@@ -77,6 +80,10 @@ int smdb_subscription_set_address(struct smdb *db, const char *iccid, const char
  * says; the new state in state_out. -ENOENT (or already available / retired). */
 int smdb_subscription_release(struct smdb *db, const char *iccid, int64_t now_ms,
                               char state_out[16]);
+/* The ISD-P a download installed the subscription in and the token key it loaded there
+ * (wrapped). -ENOENT. */
+int smdb_subscription_set_token(struct smdb *db, const char *iccid, const char *isdp_aid,
+                                const uint8_t *key, size_t len, int64_t now_ms);
 /* How many subscriptions each (MNO, type, state) has; mno NULL: every MNO. */
 typedef void (*smdb_inventory_fn)(void *arg, const char *mno, const char *type, const char *state,
                                   int64_t n);
