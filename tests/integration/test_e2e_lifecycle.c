@@ -261,6 +261,29 @@ static void card_number_is(const char *eid, const char *number)
         fail_msg("card %s: expected %s in:\n%s", eid, want, out);
 }
 
+/* The profile's state on the card itself (euicc-sim show: "isd-p AID STATE [fall-back] iccid
+ * ICCID ..."), "absent" when the card has no ISD-P with it; *fallback its attribute. */
+static const char *on_card(const char *eid, const char *iccid, bool *fallback)
+{
+    static char st[32];
+    char cmd[600], out[4096], *line, *save = NULL;
+
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf show %s", dir, SM_BIN_DIR, eid);
+    assert_int_equal(itest_sh(cmd, out, sizeof(out)), 0);
+    snprintf(st, sizeof(st), "absent");
+    for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char aid[40], state[32], third[32], id[32];
+        int n = sscanf(line, "isd-p %39s %31s %31s %31s", aid, state, third, id);
+
+        if (n >= 3 && strstr(line, iccid)) {
+            snprintf(st, sizeof(st), "%s", state);
+            if (fallback)
+                *fallback = !strcmp(third, "fall-back");
+        }
+    }
+    return st;
+}
+
 static json_t *profile_msg(const char *eid, const char *iccid)
 {
     return json_pack("{s:s, s:s}", "eid", eid, "iccid", iccid);
@@ -286,6 +309,7 @@ static void mno1_downloads_and_enables(void **state)
     (void)state;
     download(1, NULL, eids[0], "m1", true, iccid1);
     assert_string_equal(state_of(1, SMSR1, eids[0], iccid1, NULL), "Enabled");
+    assert_string_equal(on_card(eids[0], iccid1, NULL), "enabled");
     card_number_is(eids[0], "+447910081001");
     /* MNO1 heard it from the SM-DP (ES2) and from the SM-SR (ES4) */
     wait_received("/mno1/es2/handleProfileEnabledNotification", iccid1, 1);
@@ -297,6 +321,7 @@ static void mno2_downloads(void **state)
     (void)state;
     download(2, NULL, eids[0], "m2", false, iccid2);
     assert_string_equal(state_of(2, SMSR1, eids[0], iccid2, NULL), "Disabled");
+    assert_string_equal(on_card(eids[0], iccid2, NULL), "disabled");
     /* each MNO sees its own profiles only */
     assert_string_equal(state_of(2, SMSR1, eids[0], iccid1, NULL), "absent");
 }
@@ -308,6 +333,8 @@ static void operator_switched(void **state)
            NULL, NULL, NULL);
     assert_string_equal(state_of(2, SMSR1, eids[0], iccid2, NULL), "Enabled");
     assert_string_equal(state_of(1, SMSR1, eids[0], iccid1, NULL), "Disabled");
+    assert_string_equal(on_card(eids[0], iccid2, NULL), "enabled");
+    assert_string_equal(on_card(eids[0], iccid1, NULL), "disabled");
     card_number_is(eids[0], "+447910082001");
     wait_received("/mno1/es2/handleProfileDisabledNotification", iccid1, 1);
     wait_received("/mno2/es2/handleProfileEnabledNotification", iccid2, 1);
@@ -322,6 +349,11 @@ static void fallback_attribute_set(void **state)
            "Executed-Success", NULL, NULL, NULL);
     assert_string_equal(state_of(1, SMSR1, eids[0], iccid1, &fb), "Disabled");
     assert_true(fb);
+    fb = false;
+    assert_string_equal(on_card(eids[0], iccid1, &fb), "disabled");
+    assert_true(fb);
+    /* the SM-SR tells MNO1 its profile holds the attribute now (ES4) */
+    wait_received("/mno1/es4/handleFallBackAttributeSetNotification", iccid1, 1);
 }
 
 static void connectivity_lost_fallback(void **state)
@@ -339,6 +371,7 @@ static void connectivity_lost_fallback(void **state)
         usleep(100 * 1000);
     assert_string_equal(state_of(1, SMSR1, eids[0], iccid1, NULL), "Enabled");
     assert_string_equal(state_of(2, SMSR1, eids[0], iccid2, NULL), "Disabled");
+    assert_string_equal(on_card(eids[0], iccid1, NULL), "enabled");
     card_number_is(eids[0], "+447910081001");
     wait_received("/mno2/es4/handleProfileDisabledNotification", iccid2, 1);
 }
@@ -368,6 +401,8 @@ static void mno1_profile_deleted(void **state)
     expect(call(1, NULL, "es2", "deleteProfile", profile_msg(eids[0], iccid1)), "Executed-Success",
            NULL, NULL, NULL);
     assert_string_equal(state_of(1, SMSR1, eids[0], iccid1, NULL), "absent");
+    assert_string_equal(on_card(eids[0], iccid1, NULL), "absent");
+    assert_string_equal(on_card(eids[0], iccid2, NULL), "enabled");
     wait_received("/mno1/es2/handleProfileDeletedNotification", iccid1, 1);
 }
 
@@ -411,6 +446,8 @@ static void lifecycle_on_new_smsr(void **state)
     expect(call(1, SMSR2, "es4", "enableProfile", profile_msg(eids[0], iccid3)), "Executed-Success",
            NULL, NULL, NULL);
     assert_string_equal(state_of(1, SMSR2, eids[0], iccid3, NULL), "Enabled");
+    assert_string_equal(on_card(eids[0], iccid3, NULL), "enabled");
+    wait_received("/mno1/es4/handleProfileEnabledNotification", iccid3, 1);
     /* one of MNO1's numbers (the ICCID deleted before may have come back) */
     card_number_is(eids[0], strcmp(iccid3, iccid1) ? "+447910081002" : "+447910081001");
 }
@@ -434,6 +471,8 @@ static void master_deleted(void **state)
     assert_string_equal(state_of(2, SMSR2, eids[0], iccid2, NULL), "Disabled");
     expect(call(2, SMSR2, "es4", "masterDelete", m), "Executed-Success", NULL, NULL, NULL);
     assert_string_equal(state_of(2, SMSR2, eids[0], iccid2, NULL), "absent");
+    assert_string_equal(on_card(eids[0], iccid2, NULL), "absent");
+    wait_received("/mno2/es4/handleProfileDeletedNotification", iccid2, 1);
 }
 
 /* ---- negative journeys (card 1) ---- */
@@ -464,6 +503,7 @@ static void other_mnos_profile(void **state)
     expect(call(1, SMSR1, "es4", "deleteProfile", profile_msg(eids[1], own)), "Failed", "8.2.1",
            "1.2", NULL);
     assert_string_equal(state_of(2, SMSR1, eids[1], own, NULL), "Disabled");
+    assert_string_equal(on_card(eids[1], own, NULL), "disabled");
 }
 
 static void card_refuses(void **state)
@@ -479,6 +519,7 @@ static void card_refuses(void **state)
     expect(json_incref(j), "Failed", NULL, NULL, NULL);
     json_decref(j);
     assert_string_equal(state_of(1, SMSR1, eids[1], locked, NULL), "Enabled");
+    assert_string_equal(on_card(eids[1], locked, NULL), "enabled");
 }
 
 int main(void)

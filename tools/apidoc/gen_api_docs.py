@@ -7,10 +7,12 @@ Writes into OUT_DIR (docs/api in the tree):
 - openapi.json: an OpenAPI 3.1 document. Every function is POST /gsma/<iface>/<function> with its
   request and response schemas (the schema files themselves, by reference under
   components/schemas); GET /gsma/operations/{id}, /health and /metrics.
-- README.md: one section per interface (ES1 to ES8). For each function it gives the server that
-  provides it, the role that may call it, whether it is answered 202, the handler file, the
-  specification clause, and the members of its request and response with their types and
-  descriptions.
+- README.md: the index; es1.md ... es8.md: one page per interface. For each function of ES1,
+  ES2, ES3, ES4 and ES7 it gives the server that provides it, the role that may call it,
+  whether it is answered 202, the handler file, the specification clause, and the members of its
+  request and response. ES5 (the SM-SR and the card) and ES8 (the SM-DP and the card) are not
+  HTTP interfaces: their pages list the operations and steps with the files that implement both
+  sides, from the sources' own header comments.
 
 The output depends on nothing but the sources, so it can be checked for being up to date
 (ctest docs/api_reference regenerates it and compares).
@@ -89,6 +91,63 @@ def members(schema, all_schemas):
         desc = " ".join(prop.get("description", "").split())
         rows.append((name, type_of(prop, all_schemas), name in required, desc))
     return rows
+
+
+def first_comment(path, limit=400):
+    """The file's header comment (after the SPDX line), flattened, cut at limit characters."""
+    text = path.read_text()
+    m = re.search(r"/\*(.*?)\*/", text[text.find("\n") + 1:], re.S)
+    if not m:
+        return ""
+    body = " ".join(line.strip().lstrip("*").strip() for line in m.group(1).splitlines())
+    body = " ".join(body.split())
+    return body if len(body) <= limit else body[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def es5_page(src):
+    lines = ["# ES5: the SM-SR and the eUICC", "",
+             "Not an HTTP interface: scripts of APDUs in SCP80 secured packets (SMS over SMPP) or "
+             "SCP81 admin sessions (HTTPS with TLS-PSK), and the card's notifications "
+             "([smsr.md](../smsr.md), [euicc-sim.md](../euicc-sim.md)). The SM-SR runs each ES3, "
+             "ES4 or ES7 function that reaches the card as an ES5 operation:", "",
+             "| operation | SM-SR file | what it does (the file's header) |", "|---|---|---|"]
+    for f in sorted((src / "smsr").glob("*.c")):
+        for m in re.finditer(r"const struct smsr_es5_fn smsr_fn_\w+ = \{\s*\.name = \"(\w+)\"",
+                             f.read_text()):
+            lines.append(f"| {m.group(1)} | `smsr/{f.name}` | {cell(first_comment(f))} |")
+    lines += ["", "The card's side (euicc-sim):", "", "| file | what it does (the file's header) |",
+              "|---|---|"]
+    for f in sorted((src / "tools" / "euicc-sim").glob("isdr*.c")) + [
+            src / "tools" / "euicc-sim" / "ota.c"]:
+        lines.append(f"| `tools/euicc-sim/{f.name}` | {cell(first_comment(f))} |")
+    lines += ["", "Transport and security: `smsr/es5_sms.c` (SCP80 over SMPP), `smsr/es5_https.c` "
+              "(the SCP81 admin agent), `smsr/es5_engine.c` (operations, counters, PoRs, "
+              "notifications, the outbox), `common/crypto/scp80.c`, `common/codec/sms.c`."]
+    return "\n".join(lines) + "\n"
+
+
+def es8_page(src):
+    dl = src / "smdp" / "download_profile.c"
+    steps = re.findall(r'\{"(\w+)", (step_\w+)\}', dl.read_text())
+    lines = ["# ES8: the SM-DP and the eUICC", "",
+             "Not an HTTP interface: the SM-DP's end-to-end channel to the card's new ISD-P, "
+             "carried by ES3.SendData through the SM-SR ([smdp.md](../smdp.md), "
+             "[codecs.md](../codecs.md)).", "",
+             "The download, step by step (`smdp/download_profile.c`, order steps in this order): "
+             + ", ".join(f"`{n}`" for n, _ in steps) + ".", "",
+             "| part | file | what it does (the file's header) |", "|---|---|---|"]
+    for part, rel in (("the download procedure", "smdp/download_profile.c"),
+                      ("ES8 bytes, SM-DP side", "smdp/es8_download.c"),
+                      ("key establishment (ECKA, CRT, receipt)", "common/crypto/es8.c"),
+                      ("SCP03t", "common/crypto/scp03t.c"),
+                      ("the order engine", "smdp/order_engine.c"),
+                      ("key establishment, card side", "tools/euicc-sim/isdr_key_establishment.c"),
+                      ("the ISD-P, card side (SCP03t, installation)", "tools/euicc-sim/isdp.c"),
+                      ("profile installation, card side", "tools/euicc-sim/install.c")):
+        f = src / rel
+        if f.exists():
+            lines.append(f"| {part} | `{rel}` | {cell(first_comment(f))} |")
+    return "\n".join(lines) + "\n"
 
 
 def cell(s):
@@ -189,12 +248,14 @@ def main():
                "es3": "SM-DP → SM-SR (and SM-SR → SM-DP notifications)", "es4": "MNO → SM-SR",
                "es7": "SM-SR → SM-SR"}
     for iface in sorted(by_iface):
-        lines.append(f"| [{iface.upper()}](#{iface}) | {between.get(iface, '')} | "
+        lines.append(f"| [{iface.upper()}]({iface}.md) | {between.get(iface, '')} | "
                      f"{len(by_iface[iface])} |")
-    lines += ["", "ES5 (SM-SR → eUICC, SCP80 and SCP81) and ES8 (SM-DP → eUICC through ES3) are not "
-              "HTTP APIs: see [smsr.md](../smsr.md) and [smdp.md](../smdp.md).", ""]
+    lines += ["| [ES5](es5.md) | SM-SR → eUICC (SCP80, SCP81; not HTTP) | operations |",
+              "| [ES8](es8.md) | SM-DP → eUICC through ES3 (not HTTP) | steps |", ""]
+    (out / "README.md").write_text("\n".join(lines).rstrip() + "\n")
     for iface in sorted(by_iface):
-        lines += [f"## {iface.upper()}", ""]
+        lines = [f"# {iface.upper()}: {between.get(iface, '')}", "",
+                 "Part of the [API reference](README.md); generated, do not edit.", ""]
         for daemon, _, fn, roles, handler, asynch, spec in sorted(by_iface[iface],
                                                                    key=lambda r: (r[2], r[0])):
             req = all_schemas.get(f"{iface}.{fn}.request.schema.json")
@@ -218,7 +279,9 @@ def main():
                 for name, t, reqd, desc in rows:
                     lines.append(f"| `{name}` | {cell(t)} | {'yes' if reqd else ''} | {cell(desc)} |")
                 lines.append("")
-    (out / "README.md").write_text("\n".join(lines).rstrip() + "\n")
+        (out / f"{iface}.md").write_text("\n".join(lines).rstrip() + "\n")
+    (out / "es5.md").write_text(es5_page(src))
+    (out / "es8.md").write_text(es8_page(src))
     return 0
 
 
