@@ -270,6 +270,20 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_ORD_ORPHANS] = "DELETE FROM api_call WHERE state <> 'done' AND NOT EXISTS (SELECT 1 "
                          "FROM dp_order o WHERE o.requester = api_call.requester AND o.call_id "
                          "= api_call.call_id)",
+    /* a subscriber loaded again keeps the SEQ it reached (never a sequence number twice) */
+    [STMT_AUC_PUT] =
+        "INSERT INTO subscriber (imsi, iccid, keys, amf, seq, created_ms, updated_ms) VALUES "
+        "(:imsi, :iccid, :keys, :amf, :seq, :now, :now) ON CONFLICT (imsi) DO UPDATE SET iccid = "
+        "excluded.iccid, keys = excluded.keys, amf = excluded.amf, seq = max(seq, excluded.seq), "
+        "updated_ms = excluded.updated_ms",
+    [STMT_AUC_GET] = "SELECT keys, amf, seq FROM subscriber WHERE imsi = :imsi",
+    /* the next SEQ, committed before the vector that uses it leaves */
+    [STMT_AUC_NEXT_SEQ] = "UPDATE subscriber SET seq = seq + :n, updated_ms = :now WHERE imsi = "
+                          ":imsi RETURNING seq",
+    [STMT_AUC_RESYNC] =
+        "UPDATE subscriber SET seq = :seq, updated_ms = :now WHERE imsi = :imsi AND "
+        "seq < :seq",
+    [STMT_AUC_COUNT] = "SELECT count(*) FROM subscriber",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */
@@ -277,6 +291,8 @@ static unsigned stmt_schemas(int i)
 {
     if (i <= STMT_ROLLBACK)
         return ~0u; /* transaction control */
+    if (i >= STMT_AUC_PUT)
+        return 1u << SMDB_SCHEMA_AUC;
     if (i >= STMT_OUTBOX_INSERT && i <= STMT_OUTBOX_PENDING)
         return 1u << SMDB_SCHEMA_SMSR | 1u << SMDB_SCHEMA_SMDP; /* both keep an outbox */
     if (i >= STMT_DP_TYPE_PUT)

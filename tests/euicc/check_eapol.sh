@@ -6,9 +6,11 @@
 # enabled provisioning profile of a running euicc-sim. EAP-AKA, EAP-AKA' and EAP-SIM succeed; an
 # AuC whose SQN is behind the card's is resynchronised by the card's AUTS and the same run
 # succeeds; an AuC with the wrong K is refused by the card (Authentication-Reject).
-# usage: check_eapol.sh SMCTL EUICC_SIM
+# With a third argument, the AuC is that auc-gw binary instead of hlr_auc.py (the project's
+# AuC, checked by the same runs against real hostapd and eapol_test).
+# usage: check_eapol.sh SMCTL EUICC_SIM [AUC_GW]
 set -uo pipefail
-smctl=$(realpath "$1") sim=$(realpath "$2")
+smctl=$(realpath "$1") sim=$(realpath "$2") aucgw=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
 for p in eapol_test hostapd; do
     command -v "$p" >/dev/null || { echo "check_eapol: $p not installed (cmake/debian-packages.txt)"; exit 1; }
@@ -48,11 +50,17 @@ CONF
 echo "127.0.0.1/32 $secret" >radius_clients
 printf '"0"*\tAKA\n"6"*\tAKA'"'"'\n"1"*\tSIM\n' >eap_user
 
-start_auc() { # [extra arguments]
+start_auc() { # [extra arguments]; a new AuC from the HSS file's SQN
     [[ -n ${auc:-} ]] && { kill "$auc"; wait "$auc" 2>/dev/null; }
     rm -f auc.sock
-    /usr/bin/python3 "$here/hlr_auc.py" "$tmp/auc.sock" "${hss:-provisioning-hss.csv}" \
-        --log auc.log "$@" &
+    if [[ -n $aucgw ]]; then
+        rm -f auc-gw.db auc-gw.db-wal auc-gw.db-shm
+        "$aucgw" --socket "$tmp/auc.sock" --subscribers "${hss:-provisioning-hss.csv}" \
+            --db auc-gw.db --kek auc-gw.kek --create-kek "$@" 2>>auc.log &
+    else
+        /usr/bin/python3 "$here/hlr_auc.py" "$tmp/auc.sock" "${hss:-provisioning-hss.csv}" \
+            --log auc.log "$@" &
+    fi
     auc=$!
     pids+=($auc)
     for _ in $(seq 50); do [[ -S auc.sock ]] && break; sleep 0.1; done
@@ -106,7 +114,8 @@ grep -q "CTRL-REQ-SIM-0:GSM-AUTH" eapol-sim.log && ok || bad "EAP-SIM: no GSM-AU
 start_auc
 eap AKA 0 resync
 [[ $result == SUCCESS && $answered -eq 2 ]] && ok || bad "resync: $result, $answered answered"
-grep -q "resync $imsi SEQ" auc.log && ok || bad "resync: the AuC got no valid AUTS ($(tail -n 3 auc.log | tr '\n' ' '))"
+grep -q "resync $imsi SEQ\|\[$imsi\] resynchronisation done" auc.log && ok ||
+    bad "resync: the AuC got no valid AUTS ($(tail -n 3 auc.log | tr '\n' ' '))"
 grep -q "UMTS-AUTS" eapol-resync.log && ok || bad "resync: no UMTS-AUTS from the card"
 
 # an AuC with another K: the card finds the MAC wrong and refuses; the run fails at once
@@ -120,7 +129,17 @@ grep -qi "authentication-reject\|Authentication failed" eapol-wrongk.log hostapd
 
 # no key of the card in euicc-sim's logs
 k=$(sed -n 2p provisioning-hss.csv | cut -d, -f3)
-! grep -qi "$k" sim.log eapol-sim-*.log && ok || bad "a key appears in euicc-sim's log"
+! grep -qi "$k" sim.log eapol-sim-*.log auc.log && ok || bad "a key appears in a log"
+# auc-gw keeps the keys wrapped: neither K nor OPc in its database, as hex or as bytes
+if [[ -n $aucgw ]]; then
+    opc=$(sed -n 2p provisioning-hss.csv | cut -d, -f4)
+    /usr/bin/python3 - "$k" "$opc" auc-gw.db <<'PY' && ok || bad "a key is in clear in auc-gw's database"
+import sys
+data = open(sys.argv[3], "rb").read()
+for key in sys.argv[1:3]:
+    assert key.encode() not in data.lower() and bytes.fromhex(key) not in data, key[:4]
+PY
+fi
 
 echo "check_eapol: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

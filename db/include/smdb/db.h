@@ -38,6 +38,7 @@ enum smdb_schema {
     SMDB_SCHEMA_SIM,    /* euicc-sim: cards (smdb/simstore.h) */
     SMDB_SCHEMA_SMSR,   /* smsr: the daemon's tables and the eUICC registry (smdb/smsr_store.h) */
     SMDB_SCHEMA_SMDP, /* smdp: the daemon's tables and the profile inventory (smdb/smdp_store.h) */
+    SMDB_SCHEMA_AUC,  /* auc-gw: subscribers and their SQN (smdb/aucstore.h) */
 };
 
 struct smdb_config {

@@ -505,6 +505,11 @@ int main(int argc, char **argv)
     {
         struct itest_proc *const procs[] = {&smdp, &smsr, &sim, &smsc};
 
+        /* a failed run keeps its directory (the daemons' logs) */
+        if (rc || failed) {
+            setenv("SM_KEEP_TEST_DIR", "1", 1);
+            fprintf(stderr, "bench_download: logs kept in %s\n", dir);
+        }
         itest_teardown(dir, procs, 4, receiver);
     }
     sm_buf_free(&eb.pkg);

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""auc-gw on its own: hostapd's AuC datagrams answered for an HSS file's subscribers, checked
+with an independent MILENAGE (tests/euicc/check_aka.py: AES by the openssl command line).
+
+- AKA-REQ-AUTH: AUTN's MAC-A and SQN, RES, CK and IK are MILENAGE's for the subscriber's K/OPc;
+  each vector has a new SEQ (TS 33.102 C.3, IND 0);
+- SIM-REQ-AUTH: the asked number of triplets (at most 3), SRES and Kc by c2/c3;
+- AKA-AUTS: a valid AUTS moves SEQ to the card's, the next vector is one past it; an AUTS with
+  a wrong MAC-S changes nothing;
+- an unknown IMSI gets FAILURE; malformed datagrams get no answer and do not stop it;
+- 400 requests from 40 clients at once: all answered, no SEQ twice;
+- restarted on the same database and loaded again from the same file, it goes on from the SEQ
+  it reached (a sequence number is never reused).
+usage: check_auc_gw.py AUC_GW
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "euicc"))
+import check_aka  # noqa: E402
+from check_aka import check, milenage, xor  # noqa: E402
+
+R = [64, 0, 32, 64, 96]
+C = [bytes(15) + bytes([b]) for b in (0, 1, 2, 4, 8)]
+SUBS = [("8999901000000000013", "001010000000001", "000102030405060708090a0b0c0d0e0f",
+         "0f0e0d0c0b0a09080706050403020100", "8000", "000000000000"),
+        ("8999901000000000021", "001010000000002", "101112131415161718191a1b1c1d1e1f",
+         "1f1e1d1c1b1a19181716151413121110", "8000", "000000000a00")]
+
+
+class Client:
+    def __init__(self, server, tmp, name):
+        self.path = os.path.join(tmp, "c-" + name)
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.s.bind(self.path)
+        self.s.settimeout(5)
+        self.server = server
+
+    def ask(self, text, answer=True):
+        self.s.sendto(text.encode(), self.server)
+        if not answer:
+            return None
+        return self.s.recv(4096).decode()
+
+
+def check_vector(sub, words):
+    _, imsi, k, opc, amf, _ = sub
+    rand, autn, ik, ck, res = (bytes.fromhex(w) for w in words[2:7])
+    k, opc, amf = bytes.fromhex(k), bytes.fromhex(opc), bytes.fromhex(amf)
+    # the SQN under AK, then MAC-A over it
+    _, _, res2, ck2, ik2, ak, _ = milenage(k, opc, rand, bytes(6), amf, R, C)
+    sqn = xor(autn[:6], ak)
+    mac_a, _, _, _, _, _, _ = milenage(k, opc, rand, sqn, amf, R, C)
+    ok = autn[6:8] == amf and autn[8:] == mac_a and res == res2 and ck == ck2 and ik == ik2
+    return ok, int.from_bytes(sqn, "big")
+
+
+def start(aucgw, tmp, sock):
+    if os.path.exists(sock):
+        os.unlink(sock)
+    p = subprocess.Popen([aucgw, "--socket", sock, "--subscribers", os.path.join(tmp, "hss.csv"),
+                          "--db", os.path.join(tmp, "auc.db"), "--kek",
+                          os.path.join(tmp, "auc.kek"), "--create-kek", "--threads", "8"],
+                         stderr=open(os.path.join(tmp, "auc.log"), "a"))
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    return p
+
+
+def main():
+    aucgw = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp(prefix="sm-auc-")
+    sock = os.path.join(tmp, "auc.sock")
+    with open(os.path.join(tmp, "hss.csv"), "w") as f:
+        f.write("iccid,imsi,k,opc,amf,sqn\n" + "".join(",".join(s) + "\n" for s in SUBS))
+    p = start(aucgw, tmp, sock)
+    c = Client(sock, tmp, "main")
+    imsi = SUBS[0][1]
+
+    w = c.ask("AKA-REQ-AUTH " + imsi).split()
+    ok, sqn1 = check_vector(SUBS[0], w)
+    check("AKA vector is MILENAGE's", w[0] == "AKA-RESP-AUTH" and w[1] == imsi and ok)
+    check("first SEQ after the file's (0) is 1", sqn1 == 1 << 5)
+    w = c.ask("AKA-REQ-AUTH " + SUBS[1][1]).split()
+    ok, sqn = check_vector(SUBS[1], w)
+    check("second subscriber: SEQ after 0x50", ok and sqn == ((0xa00 >> 5) + 1) << 5)
+
+    w = c.ask("SIM-REQ-AUTH %s 2" % imsi).split()
+    check("two triplets", w[0] == "SIM-RESP-AUTH" and len(w) == 4)
+    k, opc = bytes.fromhex(SUBS[0][2]), bytes.fromhex(SUBS[0][3])
+    for t in w[2:]:
+        kc, sres, rand = (bytes.fromhex(x) for x in t.split(":"))
+        _, _, res, ck, ik, _, _ = milenage(k, opc, rand, bytes(6), bytes(2), R, C)
+        check("SRES = c2(RES)", sres == xor(res[:4], res[4:8]))
+        check("Kc = c3(CK, IK)", kc == xor(xor(ck[:8], ck[8:]), xor(ik[:8], ik[8:])))
+
+    # resynchronisation: the card is at SEQ 1000
+    rand = os.urandom(16)
+    sqn_ms = (1000 << 5).to_bytes(6, "big")
+    _, _, _, _, _, _, ak_star = milenage(k, opc, rand, bytes(6), bytes(2), R, C)
+    _, mac_s, _, _, _, _, _ = milenage(k, opc, rand, sqn_ms, bytes(2), R, C)
+    bad_auts = xor(sqn_ms, ak_star) + bytes(8)
+    c.ask("AKA-AUTS %s %s %s" % (imsi, bad_auts.hex(), rand.hex()), answer=False)
+    _, sqn = check_vector(SUBS[0], c.ask("AKA-REQ-AUTH " + imsi).split())
+    check("an AUTS with a wrong MAC-S changes nothing", sqn < 1000 << 5)
+    c.ask("AKA-AUTS %s %s %s" % (imsi, (xor(sqn_ms, ak_star) + mac_s).hex(), rand.hex()),
+          answer=False)
+    _, sqn = check_vector(SUBS[0], c.ask("AKA-REQ-AUTH " + imsi).split())
+    check("after AUTS the next SEQ is the card's + 1", sqn == 1001 << 5)
+
+    check("unknown IMSI: FAILURE",
+          c.ask("AKA-REQ-AUTH 001019999999999") == "AKA-RESP-AUTH 001019999999999 FAILURE")
+    check("unknown IMSI, SIM: FAILURE",
+          c.ask("SIM-REQ-AUTH 001019999999999 3") == "SIM-RESP-AUTH 001019999999999 FAILURE")
+    for junk in ["", "AKA-REQ-AUTH", "AKA-REQ-AUTH not-an-imsi", "HELLO 001010000000001",
+                 "AKA-AUTS %s zz zz" % imsi, "\x00\xff" * 40, "A" * 2000]:
+        c.ask(junk, answer=False)
+    check("still answering after malformed datagrams",
+          c.ask("AKA-REQ-AUTH " + imsi).startswith("AKA-RESP-AUTH " + imsi + " "))
+
+    # 40 clients, 10 requests each, at once
+    seqs, errors = [], []
+    lock = threading.Lock()
+
+    def client(n):
+        cl = Client(sock, tmp, "t%d" % n)
+        for _ in range(10):
+            try:
+                ok, s = check_vector(SUBS[0], cl.ask("AKA-REQ-AUTH " + imsi).split())
+                with lock:
+                    (seqs if ok else errors).append(s)
+            except Exception as e:  # noqa: BLE001 - counted as an error
+                with lock:
+                    errors.append(str(e))
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check("400 concurrent requests answered correctly (%d errors)" % len(errors),
+          len(seqs) == 400 and not errors)
+    check("no SEQ twice", len(set(seqs)) == len(seqs))
+    last = max(seqs)
+
+    # restart on the same database, the file loaded again
+    p.terminate()
+    p.wait(10)
+    p = start(aucgw, tmp, sock)
+    _, sqn = check_vector(SUBS[0], Client(sock, tmp, "after").ask("AKA-REQ-AUTH " + imsi).split())
+    check("after a restart the SEQ goes on", sqn == last + (1 << 5))
+    p.terminate()
+    p.wait(10)
+    check("no key in the log", SUBS[0][2] not in open(os.path.join(tmp, "auc.log")).read())
+    if not os.environ.get("SM_KEEP_TEST_DIR"):
+        subprocess.run(["rm", "-rf", tmp])
+    print("check_auc_gw: %d passed, %d failed" % (check_aka.passed, check_aka.failed))
+    return 1 if check_aka.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

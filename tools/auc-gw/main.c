@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * auc-gw --socket PATH [--subscribers FILE] [--db FILE] [--kek FILE] [--threads N]
+ *
+ * An AuC for hostapd's eap_sim_db (eap_sim_db=unix:PATH): the subscribers of HSS files (the
+ * CSV iccid,imsi,k,opc,amf,sqn that smdp and euicc-sim write), kept in a database with their
+ * keys wrapped under a key-encryption key and the SEQ they reached, answered by worker threads
+ * that each read the same datagram socket, so that many requests are in flight at once.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "auc_gw.h"
+#include "sm/api.h"
+#include "sm/hex.h"
+#include "sm/ids.h"
+#include "sm/log.h"
+#include "sm/rng.h"
+#include "sm/secret.h"
+#include "smdb/aucstore.h"
+
+#define MAX_THREADS 64
+
+static atomic_bool stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&stopping, true);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: auc-gw --socket PATH [--subscribers FILE]... [--db FILE] [--kek FILE]\n"
+               "              [--threads N] [--create-kek]\n"
+               "  An AuC for hostapd's EAP-SIM/AKA/AKA' interface (eap_sim_db=unix:PATH).\n"
+               "  --subscribers FILE  load an HSS file (iccid,imsi,k,opc,amf,sqn); loaded again,\n"
+               "                      a subscriber keeps the SEQ it reached\n"
+               "  --db FILE           the subscribers' database (default auc-gw.db)\n"
+               "  --kek FILE          key-encryption key, 64 hex digits, mode 0600 (default\n"
+               "                      auc-gw.kek); --create-kek makes one when it is missing\n"
+               "  --threads N         requests answered at once (default 4)\n"
+               "exit codes: 0 stopped by a signal, 1 runtime failure, 2 usage\n");
+}
+
+int auc_gw_import(struct auc_gw *g, const char *path, unsigned *n)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    unsigned lineno = 0;
+    int rc = 0;
+
+    *n = 0;
+    if (!f)
+        return -errno;
+    while (!rc && fgets(line, sizeof(line), f)) {
+        char iccid[24], imsi[24], k[40], opc[40], amf[8], sqn[16], label[48];
+        uint8_t keys[32], sq[6];
+        struct sm_buf w = SM_BUF_INIT;
+        struct sm_secret *s;
+        uint64_t v = 0;
+
+        if (++lineno == 1 && !strncmp(line, "iccid,", 6))
+            continue;
+        if (sscanf(line, "%23[^,],%23[^,],%39[^,],%39[^,],%7[^,],%15[^,\r\n]", iccid, imsi, k, opc,
+                   amf, sqn) != 6 ||
+            sm_imsi_check(imsi) || sm_hex_decode(k, keys, 16) != 16 ||
+            sm_hex_decode(opc, keys + 16, 16) != 16 || strlen(amf) != 4 ||
+            sm_hex_decode(sqn, sq, 6) != 6) {
+            fprintf(stderr, "auc-gw: %s:%u: not iccid,imsi,k,opc,amf,sqn\n", path, lineno);
+            rc = -EINVAL;
+            sm_wipe(keys, sizeof(keys));
+            break;
+        }
+        for (int i = 0; i < 6; i++)
+            v = v << 8 | sq[i];
+        snprintf(label, sizeof(label), "auc:%s", imsi);
+        s = sm_secret_from(keys, sizeof(keys));
+        sm_wipe(keys, sizeof(keys));
+        sm_wipe(line, sizeof(line));
+        rc = s ? sm_keystore_wrap(g->ks, &sm_rng_system, label, s, &w) : -ENOMEM;
+        sm_secret_free(s);
+        if (!rc)
+            rc = smdb_auc_put(g->db, imsi, iccid, w.data, w.len, amf, (int64_t)(v >> 5),
+                              sm_wall_ms());
+        sm_buf_free(&w);
+        if (!rc)
+            (*n)++;
+    }
+    fclose(f);
+    return rc;
+}
+
+/*
+ * One reader takes the datagrams in arrival order and hands each to the worker its IMSI hashes
+ * to: requests about one subscriber are answered in the order they came (hostapd sends AKA-AUTS
+ * and then asks for a vector at once: the vector must follow the resynchronisation), requests
+ * about different subscribers in parallel.
+ */
+#define QUEUE_LEN 256
+
+struct job {
+    struct sockaddr_un peer;
+    socklen_t plen;
+    char req[1024];
+};
+
+struct worker {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job q[QUEUE_LEN];
+    unsigned head, len;
+    pthread_t th;
+    struct server *s;
+};
+
+struct server {
+    struct auc_gw *g;
+    int fd;
+    long n;
+    struct worker w[MAX_THREADS];
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        struct job j;
+        char out[1024];
+
+        while (!w->len && !atomic_load(&stopping))
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->len)
+            break;
+        j = w->q[w->head];
+        w->head = (w->head + 1) % QUEUE_LEN;
+        w->len--;
+        pthread_mutex_unlock(&w->mu);
+        auc_gw_answer(w->s->g, j.req, out, sizeof(out));
+        if (out[0] && j.plen > sizeof(sa_family_t))
+            sendto(w->s->fd, out, strlen(out), 0, (struct sockaddr *)&j.peer, j.plen);
+        sm_wipe(out, sizeof(out));
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* FNV-1a of the request's second word (the IMSI) */
+static unsigned imsi_hash(const char *req)
+{
+    const char *p = strchr(req, ' ');
+    unsigned h = 2166136261u;
+
+    for (p = p ? p + 1 : req; *p && *p != ' '; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+static void read_loop(struct server *s)
+{
+    while (!atomic_load(&stopping)) {
+        struct job j;
+        struct worker *w;
+        ssize_t n;
+
+        j.plen = sizeof(j.peer);
+        n = recvfrom(s->fd, j.req, sizeof(j.req) - 1, 0, (struct sockaddr *)&j.peer, &j.plen);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            break;
+        }
+        j.req[n] = 0;
+        w = &s->w[imsi_hash(j.req) % (unsigned)s->n];
+        pthread_mutex_lock(&w->mu);
+        if (w->len < QUEUE_LEN) {
+            w->q[(w->head + w->len) % QUEUE_LEN] = j;
+            w->len++;
+            pthread_cond_signal(&w->cv);
+        } else {
+            /* more waiting than it can hold: dropped, as a full socket would (hostapd asks
+             * again) */
+            SM_LOGW(SM_LOG_MAIN, "auc", "queue full: a request dropped");
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"socket", required_argument, NULL, 's'},  {"subscribers", required_argument, NULL, 'S'},
+        {"db", required_argument, NULL, 'd'},      {"kek", required_argument, NULL, 'k'},
+        {"threads", required_argument, NULL, 't'}, {"create-kek", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char *sock_path = NULL, *db_path = "auc-gw.db", *kek_path = "auc-gw.kek", *subs[16] = {0};
+    unsigned nsubs = 0;
+    long threads = 4;
+    bool create = false;
+    struct auc_gw g = {0};
+    struct sm_secret *kek = NULL;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    static struct server srv;
+    char why[256];
+    int c, rc = 1;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            sock_path = optarg;
+            break;
+        case 'S':
+            if (nsubs < 16)
+                subs[nsubs++] = optarg;
+            break;
+        case 'd':
+            db_path = optarg;
+            break;
+        case 'k':
+            kek_path = optarg;
+            break;
+        case 't':
+            threads = strtol(optarg, NULL, 10);
+            break;
+        case 'c':
+            create = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!sock_path || optind != argc || threads < 1 || threads > MAX_THREADS ||
+        strlen(sock_path) >= sizeof(sa.sun_path)) {
+        usage(stderr);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    sm_log_set_ident("auc-gw");
+    {
+        const struct smdb_config dc = {.path = db_path,
+                                       .schema = SMDB_SCHEMA_AUC,
+                                       .migrations = smdb_auc_migrations,
+                                       .pool_size = (unsigned)threads,
+                                       .synchronous = "full"};
+
+        if (smdb_open(&dc, &g.db, why, sizeof(why))) {
+            fprintf(stderr, "auc-gw: %s: %s\n", db_path, why);
+            return 1;
+        }
+    }
+    rc = sm_keystore_load_kek(kek_path, &kek);
+    if (rc == -ENOENT && create) {
+        rc = sm_keystore_create_kek(kek_path);
+        if (!rc)
+            rc = sm_keystore_load_kek(kek_path, &kek);
+    }
+    if (!rc)
+        rc = sm_keystore_new(kek, 1, &g.ks);
+    sm_secret_free(kek);
+    if (rc) {
+        fprintf(stderr, "auc-gw: %s: the key-encryption key cannot be used (%s)\n", kek_path,
+                strerror(-rc));
+        smdb_close(g.db);
+        return 1;
+    }
+    for (unsigned i = 0; i < nsubs; i++) {
+        unsigned n = 0;
+
+        rc = auc_gw_import(&g, subs[i], &n);
+        if (rc) {
+            fprintf(stderr, "auc-gw: %s: %s\n", subs[i], strerror(-rc));
+            goto out;
+        }
+        SM_LOGI(SM_LOG_MAIN, subs[i], "%u subscribers loaded", n);
+    }
+    srv.g = &g;
+    srv.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+    unlink(sock_path);
+    if (srv.fd < 0 || bind(srv.fd, (struct sockaddr *)&sa, sizeof(sa))) {
+        fprintf(stderr, "auc-gw: %s: %s\n", sock_path, strerror(errno));
+        rc = -errno;
+        goto out;
+    }
+    {
+        struct sigaction act = {.sa_handler = on_signal};
+        struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+        int64_t n = 0;
+
+        sigaction(SIGTERM, &act, NULL);
+        sigaction(SIGINT, &act, NULL);
+        /* the reader looks at the stop flag between datagrams */
+        setsockopt(srv.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        smdb_auc_count(g.db, &n);
+        SM_LOGN(SM_LOG_MAIN, sock_path, "serving %lld subscribers with %ld threads", (long long)n,
+                threads);
+    }
+    srv.n = threads;
+    for (long i = 0; i < threads; i++) {
+        srv.w[i].s = &srv;
+        pthread_mutex_init(&srv.w[i].mu, NULL);
+        pthread_cond_init(&srv.w[i].cv, NULL);
+        pthread_create(&srv.w[i].th, NULL, work, &srv.w[i]);
+    }
+    read_loop(&srv);
+    for (long i = 0; i < threads; i++) {
+        pthread_mutex_lock(&srv.w[i].mu);
+        pthread_cond_broadcast(&srv.w[i].cv);
+        pthread_mutex_unlock(&srv.w[i].mu);
+        pthread_join(srv.w[i].th, NULL);
+    }
+    close(srv.fd);
+    unlink(sock_path);
+    rc = 0;
+out:
+    sm_keystore_free(g.ks);
+    smdb_close(g.db);
+    return rc ? 1 : 0;
+}
