@@ -379,8 +379,9 @@ int itest_validate_recorded(const char *schema_dir, const char *validator)
 
 char *itest_path(const char *dir, const char *a, const char *b)
 {
-    static char bufs[8][700];
-    static int next;
+    /* per thread: benchmark threads build paths at once */
+    static __thread char bufs[8][700];
+    static __thread int next;
     char *p = bufs[next++ % 8];
 
     snprintf(p, sizeof(bufs[0]), "%s/%s%s", dir, a, b ? b : "");

@@ -60,7 +60,8 @@ int itest_raw_tcp(uint16_t port, const void *data, size_t len);
 long itest_psk_tls(uint16_t port, const char *identity, const uint8_t *psk, size_t psklen,
                    const void *data, size_t len, char *out, size_t outlen, int timeout_ms);
 
-/* dir/a[b], in one of 8 rotating static buffers (enough for the arguments of one call). */
+/* dir/a[b], in one of 8 rotating buffers of the calling thread (enough for the arguments of
+ * one call). */
 char *itest_path(const char *dir, const char *a, const char *b);
 /* Write text to a file (created or truncated). Returns 0 or -1. */
 int itest_write_file(const char *path, const char *text);
