@@ -25,7 +25,7 @@ import sys
 ROLE = {"SM_ROLE_MNO": "MNO", "SM_ROLE_SMDP": "SM-DP", "SM_ROLE_SMSR": "SM-SR", "SM_ROLE_EUM": "EUM",
         "SM_ROLE_ADMIN": "admin"}
 DAEMON = {"smdp": "SM-DP (smdp)", "smsr": "SM-SR (smsr)"}
-ROUTE = re.compile(r'\b([HAR])\("(es\d)",\s*"(\w+)",\s*([A-Z_| ]+?),\s*(?:(\w+),\s*(\w+),\s*)?"([^"]+)"\)',
+ROUTE = re.compile(r'\bSM_ROUTE(|_ASYNC|_TODO)\("(es\d)",\s*"(\w+)",\s*([A-Z_| ]+?),\s*(?:(\w+),\s*(\w+),\s*)?"([^"]+)"\)',
                    re.S)
 
 
@@ -37,7 +37,7 @@ def routes(src):
         for m in ROUTE.finditer(text):
             kind, iface, fn, roles, handler, _body, spec = m.groups()
             roles = " or ".join(ROLE.get(r.strip(), r.strip()) for r in roles.split("|"))
-            out.append((daemon, iface, fn, roles, handler if kind != "R" else None, kind == "A", spec))
+            out.append((daemon, iface, fn, roles, handler if kind != "_TODO" else None, kind == "_ASYNC", spec))
     return out
 
 

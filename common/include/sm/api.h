@@ -68,6 +68,25 @@ struct sm_api_route {
                    left unfinished by a crash is forgotten at start so that a retry reruns it */
 };
 
+/*
+ * Route table entries (smdp/routes.c, smsr/routes.c): SM_ROUTE_TODO is a function of the
+ * catalogue this build does not provide yet (501 "unsupported" after the role and header
+ * checks); SM_ROUTE a function answered synchronously; SM_ROUTE_ASYNC one answered 202 and run
+ * by the daemon's engine, whose calls outlive a restart.
+ */
+#define SM_ROUTE_TODO(iface, fn, roles, spec)                                                      \
+    {                                                                                              \
+        iface, fn, roles, NULL, NULL, spec, false                                                  \
+    }
+#define SM_ROUTE(iface, fn, roles, handler, body, spec)                                            \
+    {                                                                                              \
+        iface, fn, roles, handler, body, spec, false                                               \
+    }
+#define SM_ROUTE_ASYNC(iface, fn, roles, handler, body, spec)                                      \
+    {                                                                                              \
+        iface, fn, roles, handler, body, spec, true                                                \
+    }
+
 /* One journaled call (table api_call). */
 struct sm_api_call_record {
     char requester[SM_ID_MAX + 1];
