@@ -3,17 +3,25 @@
 # and databases under ./var on first use, registers the entities, manufactures 10 simulated
 # eUICCs, and runs smdp, smsr, smsc-sim and euicc-sim in the foreground. Ctrl-C stops them all.
 # Idempotent: a second run reuses ./var (cards keep their state).
+# For tests: SM_VAR=DIR keeps the stack's files there instead of ./var, SM_BIN=DIR takes the
+# programs from DIR (already built; nothing is built then), SM_CARDS=N manufactures N cards.
 set -euo pipefail
 cd "$(dirname "$0")"
 source cmake/install-deps.sh
 sm_install_deps
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build >/dev/null
-cmake --build build -j"$jobs" >/dev/null
-bin=build/bin
-var=var
+if [[ -n ${SM_BIN:-} ]]; then
+    bin=$SM_BIN
+else
+    cmake -S . -B build >/dev/null
+    cmake --build build -j"$jobs" >/dev/null
+    bin=build/bin
+fi
+var=${SM_VAR:-var}
+ncards_want=${SM_CARDS:-10}
 mkdir -p "$var"
+varabs=$(realpath "$var")
 
 # keeps what exists, adds what is missing (newer trees have more: smsr2, the GP certificates)
 $bin/smctl pki init "$var/pki" >/dev/null
@@ -184,8 +192,8 @@ $bin/smsc-sim -c "$var/smsc-sim.conf" --check-config >/dev/null
 $bin/euicc-sim -c "$var/euicc-sim.conf" --check-config >/dev/null
 ncards=0 # no key-encryption key yet: no card either
 [[ -f $var/euicc-sim.kek ]] && ncards=$($bin/euicc-sim -c "$var/euicc-sim.conf" list | wc -l)
-if ((ncards < 10)); then
-    $bin/euicc-sim -c "$var/euicc-sim.conf" create $((10 - ncards))
+if ((ncards < ncards_want)); then
+    $bin/euicc-sim -c "$var/euicc-sim.conf" create $((ncards_want - ncards))
 fi
 # the transport key euicc-sim's factory uses for eum1 is the one the SM-SR must hold (ES1)
 if [[ ! -s $var/eum-transport-keys ]]; then
@@ -200,17 +208,17 @@ cat >"$var/dev-stack.json" <<JSON
 {
   "smdp": "https://127.0.0.1:8443",
   "smsr": "https://127.0.0.1:9443",
-  "ca": "$PWD/$var/pki/ca.crt",
+  "ca": "$varabs/pki/ca.crt",
   "smdpId": "2.999.1.1",
   "smsrId": "2.999.2.1",
-  "admin": {"cert": "$PWD/$var/pki/admin.crt", "key": "$PWD/$var/pki/admin.key"},
+  "admin": {"cert": "$varabs/pki/admin.crt", "key": "$varabs/pki/admin.key"},
   "mnos": [
-    {"name": "mno1", "id": "2.999.10.1", "cert": "$PWD/$var/pki/mno1.crt", "key": "$PWD/$var/pki/mno1.key", "profileType": "iot"},
-    {"name": "mno2", "id": "2.999.10.2", "cert": "$PWD/$var/pki/mno2.crt", "key": "$PWD/$var/pki/mno2.key", "profileType": "m2m"}
+    {"name": "mno1", "id": "2.999.10.1", "cert": "$varabs/pki/mno1.crt", "key": "$varabs/pki/mno1.key", "profileType": "iot"},
+    {"name": "mno2", "id": "2.999.10.2", "cert": "$varabs/pki/mno2.crt", "key": "$varabs/pki/mno2.key", "profileType": "m2m"}
   ],
-  "eum": {"name": "eum1", "id": "2.999.20.1", "cert": "$PWD/$var/pki/eum1.crt", "key": "$PWD/$var/pki/eum1.key"},
-  "smsc": {"smpp": "127.0.0.1:2775", "stats": "$PWD/$var/smsc-sim.stats.json"},
-  "euiccSim": {"config": "$PWD/$var/euicc-sim.conf", "eis": "$PWD/$var/eis", "hss": "$PWD/$var/provisioning-hss.csv"},
+  "eum": {"name": "eum1", "id": "2.999.20.1", "cert": "$varabs/pki/eum1.crt", "key": "$varabs/pki/eum1.key"},
+  "smsc": {"smpp": "127.0.0.1:2775", "stats": "$varabs/smsc-sim.stats.json"},
+  "euiccSim": {"config": "$varabs/euicc-sim.conf", "eis": "$varabs/eis", "hss": "$varabs/provisioning-hss.csv"},
   "eids": [$eids]
 }
 JSON

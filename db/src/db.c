@@ -284,6 +284,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "UPDATE subscriber SET seq = :seq, updated_ms = :now WHERE imsi = :imsi AND "
         "seq < :seq",
     [STMT_AUC_COUNT] = "SELECT count(*) FROM subscriber",
+    [STMT_AUC_LIST] = "SELECT imsi, iccid, amf, seq, updated_ms FROM subscriber WHERE imsi > "
+                      ":after ORDER BY imsi LIMIT 256",
+    [STMT_AUC_DELETE] = "DELETE FROM subscriber WHERE imsi = :imsi",
 };
 
 /* The schemas a statement is prepared in (bit 1 << enum smdb_schema). */

@@ -116,6 +116,8 @@ enum smdb_stmt {
     STMT_AUC_NEXT_SEQ,
     STMT_AUC_RESYNC,
     STMT_AUC_COUNT,
+    STMT_AUC_LIST,
+    STMT_AUC_DELETE,
     STMT_COUNT
 };
 

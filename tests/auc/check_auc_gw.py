@@ -11,9 +11,12 @@ with an independent MILENAGE (tests/euicc/check_aka.py: AES by the openssl comma
 - an unknown IMSI gets FAILURE; malformed datagrams get no answer and do not stop it;
 - 400 requests from 40 clients at once: all answered, no SEQ twice;
 - restarted on the same database and loaded again from the same file, it goes on from the SEQ
-  it reached (a sequence number is never reused).
-usage: check_auc_gw.py AUC_GW
+  it reached (a sequence number is never reused);
+- with SMCTL: `smctl subscriber add|import|list|remove` on the database of the running auc-gw
+  counts at once; a file with a bad row is refused with its line; keys never show.
+usage: check_auc_gw.py AUC_GW [SMCTL]
 """
+import atexit
 import os
 import socket
 import subprocess
@@ -67,7 +70,9 @@ def start(aucgw, tmp, sock):
     p = subprocess.Popen([aucgw, "--socket", sock, "--subscribers", os.path.join(tmp, "hss.csv"),
                           "--db", os.path.join(tmp, "auc.db"), "--kek",
                           os.path.join(tmp, "auc.kek"), "--create-kek", "--threads", "8"],
-                         stderr=open(os.path.join(tmp, "auc.log"), "a"))
+                         stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "auc.log"), "a"))
+    # never left running when a check raises
+    atexit.register(lambda: p.poll() is None and p.kill())
     for _ in range(100):
         if os.path.exists(sock):
             break
@@ -75,8 +80,57 @@ def start(aucgw, tmp, sock):
     return p
 
 
+def smctl_checks(smctl, tmp, sock, last):
+    """smctl subscriber against the database of the running auc-gw; returns the highest SQN of
+    SUBS[0] it saw."""
+    db = ["--db", os.path.join(tmp, "auc.db"), "--kek", os.path.join(tmp, "auc.kek")]
+
+    def run(*args, stdin=""):
+        r = subprocess.run([smctl, "subscriber", *db, *args], input=stdin, capture_output=True,
+                           text=True)
+        return r.returncode, r.stdout + r.stderr, r.stdout
+
+    c = Client(sock, tmp, "smctl")
+    new = ("8999901000000000039", "001010000000003", "202122232425262728292a2b2c2d2e2f",
+           "2f2e2d2c2b2a29282726252423222120", "8000", "000000000000")
+    check("unknown before it is added",
+          c.ask("AKA-REQ-AUTH " + new[1]).endswith(" FAILURE"))
+    rc, out, _ = run("add", new[1], "--iccid", new[0], stdin=new[2] + " " + new[3] + "\n")
+    check("smctl subscriber add (%s)" % out.strip(), rc == 0)
+    ok, sqn = check_vector(new, c.ask("AKA-REQ-AUTH " + new[1]).split())
+    check("a subscriber added by smctl is served at once, no restart", ok and sqn == 1 << 5)
+    rc, out, _ = run("add", "001010000000004", stdin="00112233 44556677\n")
+    check("add: short keys refused (exit 2)", rc == 2 and "32 hex" in out)
+    rc, out, _ = run("add", "00101000000000X", stdin=new[2] + " " + new[3] + "\n")
+    check("add: a bad IMSI refused (exit 2)", rc == 2)
+    rc, out, rows = run("list")
+    rows = [line.split() for line in rows.splitlines()]
+    check("list: three subscribers, no key", len(rows) == 3 and new[2] not in out and
+          SUBS[0][2] not in out and "3 subscribers" in out)
+    check("list: the next SQN of the new one", [r[3] for r in rows if r[0] == new[1]] ==
+          ["%012x" % (2 << 5)])
+    bad = os.path.join(tmp, "bad.csv")
+    with open(bad, "w") as f:
+        f.write("iccid,imsi,k,opc,amf,sqn\n" + ",".join(SUBS[0]) + "\n" +
+                ",".join(("8999901000000000058",) + new[1:]) + "\n")
+    rc, out, _ = run("import", bad)
+    check("import: a wrong ICCID check digit is refused with its line", rc == 1 and
+          "bad.csv:3" in out)
+    # loaded again from a file, SUBS[0] keeps the SEQ it reached
+    rc, out, _ = run("import", os.path.join(tmp, "hss.csv"))
+    check("import: the HSS file again", rc == 0 and "2 subscribers" in out)
+    _, sqn = check_vector(SUBS[0], c.ask("AKA-REQ-AUTH " + SUBS[0][1]).split())
+    check("imported again, the SEQ goes on", sqn > last)
+    rc, out, _ = run("remove", new[1])
+    check("remove", rc == 0 and c.ask("AKA-REQ-AUTH " + new[1]).endswith(" FAILURE"))
+    rc, out, _ = run("remove", new[1])
+    check("remove: no such subscriber (exit 1)", rc == 1 and "no such" in out)
+    return sqn
+
+
 def main():
     aucgw = os.path.abspath(sys.argv[1])
+    smctl = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
     tmp = tempfile.mkdtemp(prefix="sm-auc-")
     sock = os.path.join(tmp, "auc.sock")
     with open(os.path.join(tmp, "hss.csv"), "w") as f:
@@ -149,6 +203,8 @@ def main():
           len(seqs) == 400 and not errors)
     check("no SEQ twice", len(set(seqs)) == len(seqs))
     last = max(seqs)
+    if smctl:
+        last = smctl_checks(smctl, tmp, sock, last)
 
     # restart on the same database, the file loaded again
     p.terminate()

@@ -8,23 +8,21 @@
 # succeeds; an AuC with the wrong K is refused by the card (Authentication-Reject).
 # With a third argument, the AuC is that auc-gw binary instead of hlr_auc.py (the project's
 # AuC, checked by the same runs against real hostapd and eapol_test).
+# Everything runs in a private network namespace with only its loopback (hostapd's RADIUS
+# server binds every interface and has no option to choose one).
 # usage: check_eapol.sh SMCTL EUICC_SIM [AUC_GW]
 set -uo pipefail
-smctl=$(realpath "$1") sim=$(realpath "$2") aucgw=${3:+$(realpath "$3")}
 here=$(dirname "$(realpath "$0")")
+source "$here/netns.sh"
+sm_netns_enter "$0" "$@"
+smctl=$(realpath "$1") sim=$(realpath "$2") aucgw=${3:+$(realpath "$3")}
 for p in eapol_test hostapd; do
     command -v "$p" >/dev/null || { echo "check_eapol: $p not installed (cmake/debian-packages.txt)"; exit 1; }
 done
-tmp=$(mktemp -d /tmp/sm-eap-XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [[ -n ${SM_KEEP_TEST_DIR:-} ]] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
 name=check_eapol
 source "$here/common.sh"
+scratch_dir sm-eap
+source "$here/eap_lib.sh"
 cd "$tmp" || exit 1
 euicc_setup "$smctl"
 "$sim" -c sim.conf create 1 >/dev/null 2>&1 || { echo "create failed"; exit 1; }
@@ -34,21 +32,6 @@ mcc=${imsi:0:3} mnc=${imsi:3:2}
 realm="wlan.mnc0$mnc.mcc$mcc.3gppnetwork.org"
 "$sim" -c sim.conf run >sim.log 2>&1 &
 pids+=($!)
-
-# hostapd as RADIUS server with its EAP server; a free UDP port on loopback
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-secret=$(openssl rand -hex 8)
-cat >hostapd.conf <<CONF
-driver=none
-interface=sm-as
-radius_server_clients=radius_clients
-radius_server_auth_port=$port
-eap_server=1
-eap_user_file=eap_user
-eap_sim_db=unix:$tmp/auc.sock
-CONF
-echo "127.0.0.1/32 $secret" >radius_clients
-printf '"0"*\tAKA\n"6"*\tAKA'"'"'\n"1"*\tSIM\n' >eap_user
 
 start_auc() { # [extra arguments]; a new AuC from the HSS file's SQN
     [[ -n ${auc:-} ]] && { kill "$auc"; wait "$auc" 2>/dev/null; }
@@ -66,34 +49,12 @@ start_auc() { # [extra arguments]; a new AuC from the HSS file's SQN
     for _ in $(seq 50); do [[ -S auc.sock ]] && break; sleep 0.1; done
 }
 start_auc
-hostapd hostapd.conf >hostapd.log 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do grep -q "AP-ENABLED\|interface state .*ENABLED" hostapd.log && break; sleep 0.1; done
+eap_server_start "$tmp" "$tmp/auc.sock" || exit 1
 for _ in $(seq 50); do [[ -S sim.sock ]] && break; sleep 0.1; done
 
-# one EAP run: method, identity prefix, expected result (SUCCESS or FAILURE); prints the
-# number of requests the card answered into answered
+# one EAP run: method, identity prefix, log name
 eap() {
-    local method=$1 prefix=$2 log="eapol-$3.log"
-    rm -rf ctrl && mkdir ctrl
-    cat >eapol.conf <<CONF
-ctrl_interface=$tmp/ctrl
-external_sim=1
-network={
-    ssid="m2m"
-    key_mgmt=WPA-EAP
-    eap=$method
-    identity="$prefix$imsi@$realm"
-}
-CONF
-    eapol_test -c eapol.conf -a 127.0.0.1 -p "$port" -s "$secret" -W -t 15 >"$log" 2>&1 &
-    local e=$!
-    for _ in $(seq 50); do [[ -S ctrl/test ]] && break; sleep 0.1; done
-    "$sim" -c sim.conf eapol --eid "$eid" --ctrl ctrl/test >"eapol-sim-$3.log" 2>&1
-    wait "$e"
-    rc=$?
-    answered=$(grep -o '[0-9]* requests answered' "eapol-sim-$3.log" | cut -d' ' -f1)
-    tail -n 1 "$log" | grep -q '^SUCCESS$' && result=SUCCESS || result=FAILURE
+    eap_run "$tmp" "$1" "$2$imsi@$realm" "$3" "$sim" sim.conf "$eid"
 }
 
 eap AKA 0 aka

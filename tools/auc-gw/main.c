@@ -53,54 +53,6 @@ static void usage(FILE *f)
                "exit codes: 0 stopped by a signal, 1 runtime failure, 2 usage\n");
 }
 
-int auc_gw_import(struct auc_gw *g, const char *path, unsigned *n)
-{
-    FILE *f = fopen(path, "r");
-    char line[512];
-    unsigned lineno = 0;
-    int rc = 0;
-
-    *n = 0;
-    if (!f)
-        return -errno;
-    while (!rc && fgets(line, sizeof(line), f)) {
-        char iccid[24], imsi[24], k[40], opc[40], amf[8], sqn[16], label[48];
-        uint8_t keys[32], sq[6];
-        struct sm_buf w = SM_BUF_INIT;
-        struct sm_secret *s;
-        uint64_t v = 0;
-
-        if (++lineno == 1 && !strncmp(line, "iccid,", 6))
-            continue;
-        if (sscanf(line, "%23[^,],%23[^,],%39[^,],%39[^,],%7[^,],%15[^,\r\n]", iccid, imsi, k, opc,
-                   amf, sqn) != 6 ||
-            sm_imsi_check(imsi) || sm_hex_decode(k, keys, 16) != 16 ||
-            sm_hex_decode(opc, keys + 16, 16) != 16 || strlen(amf) != 4 ||
-            sm_hex_decode(sqn, sq, 6) != 6) {
-            fprintf(stderr, "auc-gw: %s:%u: not iccid,imsi,k,opc,amf,sqn\n", path, lineno);
-            rc = -EINVAL;
-            sm_wipe(keys, sizeof(keys));
-            break;
-        }
-        for (int i = 0; i < 6; i++)
-            v = v << 8 | sq[i];
-        snprintf(label, sizeof(label), "auc:%s", imsi);
-        s = sm_secret_from(keys, sizeof(keys));
-        sm_wipe(keys, sizeof(keys));
-        sm_wipe(line, sizeof(line));
-        rc = s ? sm_keystore_wrap(g->ks, &sm_rng_system, label, s, &w) : -ENOMEM;
-        sm_secret_free(s);
-        if (!rc)
-            rc = smdb_auc_put(g->db, imsi, iccid, w.data, w.len, amf, (int64_t)(v >> 5),
-                              sm_wall_ms());
-        sm_buf_free(&w);
-        if (!rc)
-            (*n)++;
-    }
-    fclose(f);
-    return rc;
-}
-
 /*
  * One reader takes the datagrams in arrival order and hands each to the worker its IMSI hashes
  * to: requests about one subscriber are answered in the order they came (hostapd sends AKA-AUTS
@@ -211,7 +163,6 @@ int main(int argc, char **argv)
     long threads = 4;
     bool create = false;
     struct auc_gw g = {0};
-    struct sm_secret *kek = NULL;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     static struct server srv;
     char why[256];
@@ -253,39 +204,16 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     sm_log_set_ident("auc-gw");
-    {
-        const struct smdb_config dc = {.path = db_path,
-                                       .schema = SMDB_SCHEMA_AUC,
-                                       .migrations = smdb_auc_migrations,
-                                       .pool_size = (unsigned)threads,
-                                       .synchronous = "full"};
-
-        if (smdb_open(&dc, &g.db, why, sizeof(why))) {
-            fprintf(stderr, "auc-gw: %s: %s\n", db_path, why);
-            return 1;
-        }
-    }
-    rc = sm_keystore_load_kek(kek_path, &kek);
-    if (rc == -ENOENT && create) {
-        rc = sm_keystore_create_kek(kek_path);
-        if (!rc)
-            rc = sm_keystore_load_kek(kek_path, &kek);
-    }
-    if (!rc)
-        rc = sm_keystore_new(kek, 1, &g.ks);
-    sm_secret_free(kek);
-    if (rc) {
-        fprintf(stderr, "auc-gw: %s: the key-encryption key cannot be used (%s)\n", kek_path,
-                strerror(-rc));
-        smdb_close(g.db);
+    if (auc_gw_open(&g, db_path, kek_path, create, (unsigned)threads, why, sizeof(why))) {
+        fprintf(stderr, "auc-gw: %s\n", why);
         return 1;
     }
     for (unsigned i = 0; i < nsubs; i++) {
         unsigned n = 0;
 
-        rc = auc_gw_import(&g, subs[i], &n);
+        rc = auc_gw_import(&g, subs[i], &n, why, sizeof(why));
         if (rc) {
-            fprintf(stderr, "auc-gw: %s: %s\n", subs[i], strerror(-rc));
+            fprintf(stderr, "auc-gw: %s\n", why);
             goto out;
         }
         SM_LOGI(SM_LOG_MAIN, subs[i], "%u subscribers loaded", n);
@@ -330,7 +258,6 @@ int main(int argc, char **argv)
     unlink(sock_path);
     rc = 0;
 out:
-    sm_keystore_free(g.ks);
-    smdb_close(g.db);
+    auc_gw_close(&g);
     return rc ? 1 : 0;
 }

@@ -21,6 +21,7 @@ static const struct {
     {"eis", smctl_eis, "eUICC registration (ES1, as the EUM): eis register FILE|DIR..."},
     {"pki", smctl_pki, "development PKI: pki init DIR"},
     {"profile", smctl_profile, "profile packages: templates, build, dump, convert, check, batch"},
+    {"subscriber", smctl_subscriber, "auc-gw's subscribers: subscriber import|add|list|remove"},
     {"vectors", smctl_vectors, "check known-answer vector files: vectors check FILE..."},
 };
 

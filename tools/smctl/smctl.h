@@ -19,5 +19,7 @@ int smctl_eis(int argc, char **argv);
 int smctl_call(int argc, char **argv);
 int smctl_operation_cmd(int argc, char **argv);
 int smctl_batch(int argc, char **argv);
+/* smctl subscriber: auc-gw's subscribers (cmd_subscriber.c) */
+int smctl_subscriber(int argc, char **argv);
 
 #endif

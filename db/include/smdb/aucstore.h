@@ -27,4 +27,18 @@ int smdb_auc_next_seq(struct smdb *db, const char *imsi, unsigned n, int64_t now
 int smdb_auc_resync(struct smdb *db, const char *imsi, int64_t seq, int64_t now_ms);
 int smdb_auc_count(struct smdb *db, int64_t *n);
 
+/* One subscriber as listed: never its keys. */
+struct smdb_auc_row {
+    char imsi[16];
+    char iccid[21];
+    char amf[5];
+    int64_t seq;
+    int64_t updated_ms;
+};
+/* Every subscriber in IMSI order, fn called for each (a non-zero return stops the walk and is
+ * returned). */
+int smdb_auc_list(struct smdb *db, int (*fn)(const struct smdb_auc_row *r, void *arg), void *arg);
+/* Remove a subscriber; -ENOENT when there is none. */
+int smdb_auc_delete(struct smdb *db, const char *imsi);
+
 #endif
