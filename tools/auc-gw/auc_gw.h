@@ -3,6 +3,7 @@
 #define AUC_GW_H
 
 /* auc-gw: an AuC for hostapd's EAP-SIM/AKA/AKA' database interface (docs/auc-gw.md). */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,9 +11,26 @@
 #include "sm/keystore.h"
 #include "smdb/db.h"
 
+/*
+ * SEQ values are reserved in blocks (auc_proto.c): the database holds the end of each
+ * subscriber's block, committed before the block's first vector leaves; the vectors of the block
+ * then cost no write. A restart skips what was left of a block, never reuses it (TS 33.102 C.3
+ * lets SEQ jump; the card accepts up to delta ahead). A direct-mapped cache keeps the blocks.
+ */
+#define AUC_SEQ_SLOTS   65536
+#define AUC_SEQ_STRIPES 64
+
+struct auc_seq_slot {
+    char imsi[16];
+    int64_t next, end; /* next SEQ to hand out; the reserved end, as in the database */
+};
+
 struct auc_gw {
     struct smdb *db;
     struct sm_keystore *ks;
+    unsigned seq_block; /* SEQs reserved at a time (1: every vector commits its own) */
+    pthread_mutex_t seq_mu[AUC_SEQ_STRIPES]; /* slot i under seq_mu[i % AUC_SEQ_STRIPES] */
+    struct auc_seq_slot *seq;                /* AUC_SEQ_SLOTS, or NULL when seq_block is 1 */
 };
 
 /* One row of an HSS file: iccid,imsi,k,opc,amf,sqn (the ICCID may be empty). */
@@ -33,11 +51,14 @@ int auc_gw_answer(struct auc_gw *g, const char *req, char *out, size_t n);
 
 /*
  * auc_subscribers.c. Open the database (pool connections) and the key-encryption key, made
- * when missing if create_kek; why gets the reason of a failure.
+ * when missing if create_kek; why gets the reason of a failure. SEQs are then reserved one at a
+ * time; auc_gw_seq_block() sets the block.
  */
 int auc_gw_open(struct auc_gw *g, const char *db_path, const char *kek_path, bool create_kek,
                 unsigned pool, char *why, size_t whylen);
 void auc_gw_close(struct auc_gw *g);
+/* Reserve n SEQs at a time (1..1024); -EINVAL, -ENOMEM. */
+int auc_gw_seq_block(struct auc_gw *g, unsigned n);
 /* Decode one HSS line (identifiers and check digits checked); -EINVAL, r wiped. */
 int auc_hss_parse(const char *line, struct auc_hss_row *r);
 /* Add or replace a subscriber, its keys wrapped; a higher SEQ already reached is kept. */

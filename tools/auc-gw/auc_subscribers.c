@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auc_gw.h"
@@ -28,6 +29,9 @@ int auc_gw_open(struct auc_gw *g, const char *db_path, const char *kek_path, boo
     int rc;
 
     memset(g, 0, sizeof(*g));
+    g->seq_block = 1;
+    for (int i = 0; i < AUC_SEQ_STRIPES; i++)
+        pthread_mutex_init(&g->seq_mu[i], NULL);
     if (smdb_open(&dc, &g->db, why, whylen))
         return -EIO;
     rc = sm_keystore_load_kek(kek_path, &kek);
@@ -52,20 +56,39 @@ void auc_gw_close(struct auc_gw *g)
 {
     sm_keystore_free(g->ks);
     smdb_close(g->db);
+    free(g->seq);
+    for (int i = 0; i < AUC_SEQ_STRIPES; i++)
+        pthread_mutex_destroy(&g->seq_mu[i]);
     memset(g, 0, sizeof(*g));
+}
+
+int auc_gw_seq_block(struct auc_gw *g, unsigned n)
+{
+    if (n < 1 || n > 1024)
+        return -EINVAL;
+    if (n > 1 && !g->seq) {
+        g->seq = calloc(AUC_SEQ_SLOTS, sizeof(*g->seq));
+        if (!g->seq)
+            return -ENOMEM;
+    }
+    g->seq_block = n;
+    return 0;
 }
 
 int auc_hss_parse(const char *line, struct auc_hss_row *r)
 {
-    char k[40], opc[40], sqn[16], tail[2];
-    int rc = 0;
+    char k[40], opc[40], sqn[16];
+    int end = -1, rc = 0;
 
     memset(r, 0, sizeof(*r));
-    /* the ICCID may be empty (a subscriber added without one) */
-    if (sscanf(line, "%20[^,\r\n],%15[^,],%39[^,],%39[^,],%4[^,],%15[^,\r\n]%1[^\r\n]", r->iccid,
-               r->imsi, k, opc, r->amf, sqn, tail) != 6 &&
-        (line[0] != ',' || sscanf(line, ",%15[^,],%39[^,],%39[^,],%4[^,],%15[^,\r\n]%1[^\r\n]",
-                                  r->imsi, k, opc, r->amf, sqn, tail) != 5))
+    /* the ICCID may be empty (a subscriber added without one); nothing but the line's end may
+     * follow the SQN */
+    if (sscanf(line, "%20[^,\r\n],%15[^,],%39[^,],%39[^,],%4[^,],%15[^,\r\n]%n", r->iccid, r->imsi,
+               k, opc, r->amf, sqn, &end) != 6 &&
+        (line[0] != ',' || sscanf(line, ",%15[^,],%39[^,],%39[^,],%4[^,],%15[^,\r\n]%n", r->imsi, k,
+                                  opc, r->amf, sqn, &end) != 5))
+        rc = -EINVAL;
+    else if (end < 0 || line[end + (int)strspn(line + end, "\r\n")] != 0)
         rc = -EINVAL;
     else if (sm_imsi_check(r->imsi) || (r->iccid[0] && sm_iccid_check(r->iccid)) ||
              strlen(k) != 32 || sm_hex_decode(k, r->keys, 16) != 16 || strlen(opc) != 32 ||

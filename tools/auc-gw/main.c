@@ -42,7 +42,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: auc-gw --socket PATH [--subscribers FILE]... [--db FILE] [--kek FILE]\n"
-               "              [--threads N] [--create-kek]\n"
+               "              [--threads N] [--seq-block N] [--create-kek]\n"
                "  An AuC for hostapd's EAP-SIM/AKA/AKA' interface (eap_sim_db=unix:PATH).\n"
                "  --subscribers FILE  load an HSS file (iccid,imsi,k,opc,amf,sqn); loaded again,\n"
                "                      a subscriber keeps the SEQ it reached\n"
@@ -50,6 +50,8 @@ static void usage(FILE *f)
                "  --kek FILE          key-encryption key, 64 hex digits, mode 0600 (default\n"
                "                      auc-gw.kek); --create-kek makes one when it is missing\n"
                "  --threads N         requests answered at once (default 4)\n"
+               "  --seq-block N       SEQs reserved (committed) at a time, 1..1024 (default 32);\n"
+               "                      a restart skips the rest of a block, never reuses it\n"
                "exit codes: 0 stopped by a signal, 1 runtime failure, 2 usage\n");
 }
 
@@ -153,14 +155,18 @@ static void read_loop(struct server *s)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"socket", required_argument, NULL, 's'},  {"subscribers", required_argument, NULL, 'S'},
-        {"db", required_argument, NULL, 'd'},      {"kek", required_argument, NULL, 'k'},
-        {"threads", required_argument, NULL, 't'}, {"create-kek", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
+                                         {"subscribers", required_argument, NULL, 'S'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"kek", required_argument, NULL, 'k'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"create-kek", no_argument, NULL, 'c'},
+                                         {"seq-block", required_argument, NULL, 'b'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *sock_path = NULL, *db_path = "auc-gw.db", *kek_path = "auc-gw.kek", *subs[16] = {0};
     unsigned nsubs = 0;
-    long threads = 4;
+    long threads = 4, seq_block = 32;
     bool create = false;
     struct auc_gw g = {0};
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -189,6 +195,9 @@ int main(int argc, char **argv)
         case 'c':
             create = true;
             break;
+        case 'b':
+            seq_block = strtol(optarg, NULL, 10);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -197,8 +206,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!sock_path || optind != argc || threads < 1 || threads > MAX_THREADS ||
-        strlen(sock_path) >= sizeof(sa.sun_path)) {
+    if (!sock_path || optind != argc || threads < 1 || threads > MAX_THREADS || seq_block < 1 ||
+        seq_block > 1024 || strlen(sock_path) >= sizeof(sa.sun_path)) {
         usage(stderr);
         return 2;
     }
@@ -206,6 +215,10 @@ int main(int argc, char **argv)
     sm_log_set_ident("auc-gw");
     if (auc_gw_open(&g, db_path, kek_path, create, (unsigned)threads, why, sizeof(why))) {
         fprintf(stderr, "auc-gw: %s\n", why);
+        return 1;
+    }
+    if (auc_gw_seq_block(&g, (unsigned)seq_block)) {
+        auc_gw_close(&g);
         return 1;
     }
     for (unsigned i = 0; i < nsubs; i++) {

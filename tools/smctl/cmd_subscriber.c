@@ -30,7 +30,8 @@ static void usage(FILE *f)
             "  add IMSI [--iccid ICCID] [--amf HEX4] [--sqn HEX12]\n"
             "                          one subscriber; K and OPc (32 hex digits each) are read\n"
             "                          from standard input, one line 'K OPC'\n"
-            "  list                    imsi, iccid, amf, next SQN, last change (never keys)\n"
+            "  list                    imsi, iccid, amf, highest SQN committed, last change\n"
+            "                          (never keys)\n"
             "  remove IMSI...          stop serving these subscribers\n"
             "  --db FILE   auc-gw's database (default auc-gw.db)\n"
             "  --kek FILE  its key-encryption key (default auc-gw.kek; needed to add)\n");
@@ -38,15 +39,16 @@ static void usage(FILE *f)
 
 static int print_row(const struct smdb_auc_row *r, void *arg)
 {
-    /* the SQN the next vector gets: SEQ + 1 with IND 0 (TS 33.102 C.3.2) */
-    uint64_t next = ((uint64_t)r->seq + 1) << 5;
+    /* the highest SQN committed, handed out or reserved (SEQ || IND 0, TS 33.102 C.3.2): the
+     * next vector's is higher */
+    uint64_t high = (uint64_t)r->seq << 5;
     time_t t = (time_t)(r->updated_ms / 1000);
     char when[32];
 
     (*(unsigned *)arg)++;
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     printf("%-15s %-20s %s %012llx %s\n", r->imsi, r->iccid[0] ? r->iccid : "-", r->amf,
-           (unsigned long long)next, when);
+           (unsigned long long)high, when);
     return 0;
 }
 
