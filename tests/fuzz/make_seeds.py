@@ -15,7 +15,8 @@ import tempfile
 vec = pathlib.Path(sys.argv[1])
 out = pathlib.Path(sys.argv[2])
 seeds = {k: [] for k in ("tlv", "apdu", "sms", "scp80", "scp03", "gpcert", "profile",
-                         "profile_json", "smpp", "euicc", "smsr_es5")}
+                         "profile_json", "smpp", "euicc", "smsr_es5", "auc_gw", "hss_csv",
+                         "batch_csv")}
 
 
 def load(name):
@@ -119,6 +120,65 @@ for v in load("scp80.json")["vectors"]:
         ud = h(v["user_data"])
         t[len(t) - len(ud) - 1] = len(ud)
         seeds["euicc"].append(b"\x02" + bytes(t))
+
+# auc-gw: requests of each kind for the harness's two subscribers and an unknown IMSI; an
+# AKA-AUTS with a zero MAC-S, which the harness makes valid (SQN_MS in clear), one with junk;
+# malformed lines
+known, unknown = ["001010000000001", "001010000000002"], "001010000000099"
+for imsi in known + [unknown]:
+    seeds["auc_gw"] += [f"AKA-REQ-AUTH {imsi}".encode(), f"SIM-REQ-AUTH {imsi} 3".encode(),
+                        f"AKA-AUTS {imsi} {'00000000ab40' + '00' * 8} {'5a' * 16}".encode(),
+                        f"AKA-AUTS {imsi} {'c3' * 14} {'a5' * 16}".encode()]
+# the card's SQN_MS near the end of the 48 bits: the vectors that follow must not wrap
+seeds["auc_gw"] += [f"AKA-AUTS {known[1]} {'ffffffffffc0' + '00' * 8} {'5a' * 16}".encode()]
+seeds["auc_gw"] += [b"SIM-REQ-AUTH 001010000000002 1", b"SIM-REQ-AUTH 001010000000001 -7",
+                    b"SIM-REQ-AUTH 001010000000001 99999999999999999999",
+                    b"AKA-REQ-AUTH\t001010000000002\n", b"AKA-REQ-AUTH 001010000000001 more",
+                    b"AKA-AUTS 001010000000001 00000000ab40", b"AKA-AUTS 001010000000001 zz zz",
+                    b"AKA-REQ-AUTH 12345", b"AKA-REQ-AUTH 0010100000000012", b"AKA-REQ-AUTH",
+                    b"HELLO 001010000000001", b"", b"AKA-REQ-AUTH 00101000000000\x001"]
+# HSS lines: good ones (with and without ICCID, CRLF), wrong lengths, a bad check digit, extra
+# columns, the header
+k, opc = "000102030405060708090a0b0c0d0e0f", "0f0e0d0c0b0a09080706050403020100"
+good = f"8999901000000000013,001010000000001,{k},{opc},8000,000000000000"
+seeds["hss_csv"] += [good.encode(), (good + "\r\n").encode(), (good + "\n").encode(),
+                     f",001010000000002,{k.upper()},{opc},8000,0000000000e0\n".encode(),
+                     good.replace(k, k[:30]).encode(), good.replace("8000", "800").encode(),
+                     good.replace(",000000000000", ",0000000000").encode(),
+                     good.replace("8999901000000000013", "8999901000000000014").encode(),
+                     (good + ",extra").encode(), b"iccid,imsi,k,opc,amf,sqn", b",,,,,"]
+# smctl batch files; the first byte picks the function (fuzz_batch_csv.c): 0 es2.downloadProfile,
+# 1 es4.auditEIS, 2 es3.createISDP, 3 es2.updatePolicyRules, 4 es1.registerEIS,
+# 5 es7.createAdditionalKeySet
+eid, iccid = "89049032000000000000000000000163", "8999901000000000013"
+eis = json.dumps({"eid": eid, "eumId": "eum1", "profiles": [{"iccid": iccid}]})
+pol2 = json.dumps({"rule": [{"action": "disable"}]})
+keyset = ("eid,keyVersionNumber,initialSequenceCounter,eccKeyLength,scenarioParameter,hostId,"
+          "ephemeralPublicKey,signature")
+
+
+def batch(fn, *lines):
+    return bytes([fn]) + "".join(line + "\n" for line in lines).encode()
+
+
+def quoted(cell):
+    return '"' + cell.replace('"', '""') + '"'
+
+
+seeds["batch_csv"] += [
+    batch(0, "eid,profileType,enableProfile", "# a comment", "", f"{eid},iot,false\r",
+          f'{eid},"m2m",yes'),
+    batch(0, "eid,profile-type,enable-profile,smsr-id,iccid", f"{eid},iot,1,smsr1,{iccid}"),
+    batch(0, json.dumps({"eid": eid, "enableProfile": True}),
+          json.dumps({"eid": eid, "profileType": "iot", "enableProfile": False})),
+    batch(0, "eid,nosuch", f"{eid},x"), batch(0, "eid,enableProfile", f"{eid},maybe"),
+    batch(1, "eid,iccid,iccid", f"{eid},{iccid},89999010000000000021", f"{eid},,"),
+    batch(2, "eid,iccid,mnoId,requiredMemory,moreToDo", f"{eid},{iccid},mno1,65536,false",
+          f"{eid},{iccid},mno1,12k,"),
+    batch(3, "eid,iccid,pol2", f"{eid},{iccid},{quoted(pol2)}", f"{eid},{iccid},{quoted('[1,2]')}"),
+    batch(4, eis, "[]"), batch(4, "eis", quoted(eis)),
+    batch(5, keyset, f"{eid},70,0,256,17,0102,04aa,bb"),
+]
 
 if len(sys.argv) > 3:
     profile_seeds(sys.argv[3])

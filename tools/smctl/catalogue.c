@@ -233,17 +233,22 @@ int smctl_member_set(json_t *members, const struct smctl_member *m, const char *
             snprintf(why, n, "--%s takes a value", m->option);
             break;
         }
+        /* JSON text is UTF-8: json_string() refuses anything else */
+        if (!(j = json_string(v))) {
+            snprintf(why, n, "--%s takes UTF-8 text", m->option);
+            break;
+        }
         arr = json_object_get(members, m->name);
         if (!json_is_array(arr)) {
             arr = json_array();
             json_object_set_new(members, m->name, arr);
         }
-        return json_array_append_new(arr, json_string(v)) ? -1 : 0;
+        return json_array_append_new(arr, j) ? -1 : 0;
     case SMCTL_STRING:
         if (!v)
             snprintf(why, n, "--%s takes a value", m->option);
-        else
-            j = json_string(v);
+        else if (!(j = json_string(v)))
+            snprintf(why, n, "--%s takes UTF-8 text", m->option);
         break;
     }
     if (!j)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch_rows.h"
 #include "call.h"
 #include "catalogue.h"
 #include "client.h"
@@ -66,127 +67,36 @@ static void usage(FILE *f)
 
 /* ---- reading the file ---- */
 
-/* Split one CSV line (RFC 4180 quotes) into at most max fields, in place. */
-static size_t csv_split(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-
-    while (n < max) {
-        char *out = p;
-
-        f[n++] = p;
-        if (*p == '"') {
-            char *q = p + 1;
-
-            for (;;) {
-                if (!*q)
-                    break;
-                if (*q == '"' && q[1] == '"') {
-                    *out++ = '"';
-                    q += 2;
-                } else if (*q == '"') {
-                    q++;
-                    break;
-                } else {
-                    *out++ = *q++;
-                }
-            }
-            p = q;
-        } else {
-            while (*p && *p != ',')
-                *out++ = *p++;
-        }
-        if (*p != ',') {
-            *out = 0;
-            break;
-        }
-        *out = 0;
-        p++;
-    }
-    return n;
-}
-
-static const struct smctl_member *member_named(const struct smctl_function *fn, const char *name)
-{
-    for (size_t i = 0; i < fn->nmembers; i++)
-        if (!strcmp(fn->member[i].name, name) || !strcmp(fn->member[i].option, name))
-            return &fn->member[i];
-    return NULL;
-}
-
 static int read_rows(struct batch *b, const char *path)
 {
     FILE *f = fopen(path, "r");
-    char *line = NULL, *head[64], *hcopy = NULL;
-    size_t cap = 0, ncols = 0, lineno = 0;
+    struct smctl_batch_rows rows;
+    char *line = NULL;
+    size_t linecap = 0, cap, lineno = 0;
     ssize_t len;
-    bool csv = true;
     int rc = 0;
 
     if (!f) {
         fprintf(stderr, "smctl batch: %s: %s\n", path, strerror(errno));
         return -1;
     }
+    smctl_batch_rows_init(&rows, &b->fn);
     b->rows = calloc(1024, sizeof(*b->rows));
     cap = 1024;
-    while (!rc && (len = getline(&line, &(size_t){0}, f)) >= 0) {
-        json_t *m = NULL;
+    while ((len = getline(&line, &linecap, f)) >= 0) {
+        json_t *m;
         char why[300] = "";
+        int k;
 
         lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = 0;
-        if (!len || line[0] == '#') {
-            free(line);
-            line = NULL;
-            continue;
-        }
-        if (lineno == 1 || (!ncols && csv)) {
-            if (line[0] == '{') {
-                csv = false;
-            } else {
-                hcopy = line;
-                line = NULL;
-                ncols = csv_split(hcopy, head, 64);
-                for (size_t i = 0; i < ncols; i++)
-                    if (!member_named(&b->fn, head[i])) {
-                        fprintf(stderr, "smctl batch: %s:1: %s.%s has no member '%s'\n", path,
-                                b->fn.iface, b->fn.name, head[i]);
-                        rc = -1;
-                    }
-                continue;
-            }
-        }
-        if (csv) {
-            char *cells[64];
-            size_t n = csv_split(line, cells, 64);
-
-            m = json_object();
-            for (size_t i = 0; !rc && i < n && i < ncols; i++)
-                if (cells[i][0] &&
-                    smctl_member_set(m, member_named(&b->fn, head[i]), cells[i], why, sizeof(why)))
-                    rc = -1;
-        } else {
-            json_error_t je;
-
-            m = json_loads(line, 0, &je);
-            if (!json_is_object(m)) {
-                snprintf(why, sizeof(why), "not a JSON object: %s", je.text);
-                rc = -1;
-            }
-        }
-        for (size_t i = 0; !rc && i < b->fn.nmembers; i++)
-            if (b->fn.member[i].required && strcmp(b->fn.member[i].name, "smsrId") &&
-                !json_object_get(m, b->fn.member[i].name)) {
-                snprintf(why, sizeof(why), "%s is missing", b->fn.member[i].name);
-                rc = -1;
-            }
-        if (rc) {
+        k = smctl_batch_line(&rows, line, (size_t)len, &m, why, sizeof(why));
+        if (k < 0) {
             fprintf(stderr, "smctl batch: %s:%zu: %s\n", path, lineno, why);
-            json_decref(m);
+            rc = -1;
             break;
         }
+        if (!k)
+            continue;
         if (b->nrows == cap) {
             json_t **r = cap < MAX_ROWS ? realloc(b->rows, 2 * cap * sizeof(*b->rows)) : NULL;
 
@@ -200,11 +110,9 @@ static int read_rows(struct batch *b, const char *path)
             cap *= 2;
         }
         b->rows[b->nrows++] = m;
-        free(line);
-        line = NULL;
     }
     free(line);
-    free(hcopy);
+    smctl_batch_rows_free(&rows);
     fclose(f);
     return rc;
 }
@@ -268,7 +176,7 @@ static void *worker(void *arg)
         if (!b->rows[i])
             continue;
         snprintf(call_id, sizeof(call_id), "%s-%zu", b->name, i + 1);
-        if (b->c.smsr_id && b->c.smsr_id[0] && member_named(&b->fn, "smsrId") &&
+        if (b->c.smsr_id && b->c.smsr_id[0] && smctl_member_named(&b->fn, "smsrId") &&
             !json_object_get(b->rows[i], "smsrId"))
             json_object_set_new(b->rows[i], "smsrId", json_string(b->c.smsr_id));
         o = smctl_invoke(&b->c, b->fn.iface, b->fn.name, json_deep_copy(b->rows[i]), call_id,
