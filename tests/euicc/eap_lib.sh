@@ -4,8 +4,9 @@
 # of a running euicc-sim. Run inside a private network namespace (netns.sh): hostapd's RADIUS
 # server binds every interface. The caller keeps the PIDs in its pids array.
 
-# eap_server_start DIR AUC_SOCKET: hostapd on a free UDP port of loopback; sets eap_port and
-# eap_secret. Identities: "0..." EAP-AKA, "6..." EAP-AKA', "1..." EAP-SIM.
+# eap_server_start DIR AUC_SOCKET [CONF_LINES [USER_LINES]]: hostapd on a free UDP port of
+# loopback; sets eap_port, eap_secret and eap_pid. Identities: "0..." EAP-AKA, "6..." EAP-AKA',
+# "1..." EAP-SIM, and any the extra eap_user lines give; extra hostapd.conf lines (TLS files).
 eap_server_start() {
     local dir=$1
     eap_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -18,11 +19,13 @@ radius_server_auth_port=$eap_port
 eap_server=1
 eap_user_file=$dir/eap_user
 eap_sim_db=unix:$2
+${3:-}
 CONF
     echo "127.0.0.1/32 $eap_secret" >"$dir/radius_clients"
-    printf '"0"*\tAKA\n"6"*\tAKA'"'"'\n"1"*\tSIM\n' >"$dir/eap_user"
+    printf '"0"*\tAKA\n"6"*\tAKA'"'"'\n"1"*\tSIM\n%s' "${4:-}" >"$dir/eap_user"
     hostapd "$dir/hostapd.conf" >"$dir/hostapd.log" 2>&1 &
-    pids+=($!)
+    eap_pid=$!
+    pids+=($eap_pid)
     for _ in $(seq 50); do
         grep -q "AP-ENABLED\|interface state .*ENABLED" "$dir/hostapd.log" && return 0
         sleep 0.1
