@@ -11,7 +11,8 @@ with an independent MILENAGE (tests/euicc/check_aka.py: AES by the openssl comma
 - an unknown IMSI gets FAILURE; malformed datagrams get no answer and do not stop it;
 - 400 requests from 40 clients at once: all answered, no SEQ twice;
 - restarted on the same database and loaded again from the same file, it goes on past the SEQ
-  it reached (a sequence number is never reused; the rest of a reserved block is skipped);
+  it reached (a sequence number is never reused; the rest of a reserved block is skipped), with
+  the IND it is given (--ind);
 - with SMCTL: `smctl subscriber add|import|list|remove` on the database of the running auc-gw
   counts at once; a file with a bad row is refused with its line; keys never show.
 usage: check_auc_gw.py AUC_GW [SMCTL]
@@ -64,12 +65,12 @@ def check_vector(sub, words):
     return ok, int.from_bytes(sqn, "big")
 
 
-def start(aucgw, tmp, sock):
+def start(aucgw, tmp, sock, *extra):
     if os.path.exists(sock):
         os.unlink(sock)
     p = subprocess.Popen([aucgw, "--socket", sock, "--subscribers", os.path.join(tmp, "hss.csv"),
                           "--db", os.path.join(tmp, "auc.db"), "--kek",
-                          os.path.join(tmp, "auc.kek"), "--create-kek", "--threads", "8"],
+                          os.path.join(tmp, "auc.kek"), "--create-kek", "--threads", "8", *extra],
                          stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "auc.log"), "a"))
     # never left running when a check raises
     atexit.register(lambda: p.poll() is None and p.kill())
@@ -210,10 +211,12 @@ def main():
     # restart on the same database, the file loaded again
     p.terminate()
     p.wait(10)
-    p = start(aucgw, tmp, sock)
-    _, sqn = check_vector(SUBS[0], Client(sock, tmp, "after").ask("AKA-REQ-AUTH " + imsi).split())
+    # and with IND 3 (TS 33.102 C.3.4: another kind of service's index)
+    p = start(aucgw, tmp, sock, "--ind", "3")
+    ok, sqn = check_vector(SUBS[0], Client(sock, tmp, "after").ask("AKA-REQ-AUTH " + imsi).split())
     # what was left of the block reserved before the restart is skipped, never reused
-    check("after a restart the SEQ goes on", last < sqn <= last + (33 << 5))
+    check("after a restart the SEQ goes on", ok and last < sqn <= last + (33 << 5) + 3)
+    check("--ind 3: the SQN's IND is 3", sqn & 31 == 3)
     p.terminate()
     p.wait(10)
     check("no key in the log", SUBS[0][2] not in open(os.path.join(tmp, "auc.log")).read())

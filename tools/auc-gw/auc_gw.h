@@ -29,6 +29,7 @@ struct auc_gw {
     struct smdb *db;
     struct sm_keystore *ks;
     unsigned seq_block; /* SEQs reserved at a time (1: every vector commits its own) */
+    unsigned ind;       /* the IND of every SQN (TS 33.102 C.3.4: one per kind of service) */
     pthread_mutex_t seq_mu[AUC_SEQ_STRIPES]; /* slot i under seq_mu[i % AUC_SEQ_STRIPES] */
     struct auc_seq_slot *seq;                /* AUC_SEQ_SLOTS, or NULL when seq_block is 1 */
 };

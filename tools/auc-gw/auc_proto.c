@@ -7,7 +7,8 @@
  *   SIM-REQ-AUTH <IMSI> <max>      -> SIM-RESP-AUTH <IMSI> Kc:SRES:RAND ... (at most 3; a USIM
  *                                     in a GSM context: conversion functions c2/c3, 6.8.1.2)
  * An unknown IMSI, a damaged key or a malformed request gets FAILURE (or, for AKA-AUTS, the
- * log line): never a crash. SQN = SEQ || IND (Annex C.3, IND of 5 bits kept 0); every vector's
+ * log line): never a crash. SQN = SEQ || IND (Annex C.3, IND of 5 bits: the one index this AuC's
+ * service gets, C.3.4: --ind, 0 by default); every vector's
  * SEQ is committed before the vector leaves (reserved in blocks: auc_gw.h), so no two vectors
  * ever share one, across restarts and crashes too.
  */
@@ -117,9 +118,9 @@ static void seq_resynced(struct auc_gw *g, const char *imsi, int64_t seq_ms)
 
 /* -ERANGE past the last SEQ that 48 bits of SQN hold: SQN must not wrap to 0, the card would
  * refuse every vector after (the subscriber needs new keys) */
-static int sqn_of(int64_t seq, uint8_t sqn[6])
+static int sqn_of(int64_t seq, unsigned ind, uint8_t sqn[6])
 {
-    uint64_t v = (uint64_t)seq << IND_BITS;
+    uint64_t v = (uint64_t)seq << IND_BITS | (ind & ((1u << IND_BITS) - 1));
 
     if (seq < 0 || seq >= INT64_C(1) << (48 - IND_BITS))
         return -ERANGE;
@@ -140,7 +141,7 @@ static int aka(struct auc_gw *g, const char *imsi, char *out, size_t n)
     if (!rc)
         rc = take_seq(g, imsi, 1, row, &seq);
     if (!rc)
-        rc = sqn_of(seq, sqn);
+        rc = sqn_of(seq, g->ind, sqn);
     if (!rc)
         rc = sm_rng_bytes(&sm_rng_system, v.rand, 16);
     if (!rc)
@@ -179,7 +180,7 @@ static int sim(struct auc_gw *g, const char *imsi, long max, char *out, size_t n
         uint8_t sqn[6], sres[4], kc[8];
         char hk[17], hs[9], hr[33];
 
-        rc = sqn_of(seq - k + 1 + i, sqn);
+        rc = sqn_of(seq - k + 1 + i, g->ind, sqn);
         if (!rc)
             rc = sm_rng_bytes(&sm_rng_system, v.rand, 16);
         if (!rc)

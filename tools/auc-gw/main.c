@@ -42,7 +42,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: auc-gw --socket PATH [--subscribers FILE]... [--db FILE] [--kek FILE]\n"
-               "              [--threads N] [--seq-block N] [--create-kek]\n"
+               "              [--threads N] [--seq-block N] [--ind N] [--create-kek]\n"
                "  An AuC for hostapd's EAP-SIM/AKA/AKA' interface (eap_sim_db=unix:PATH).\n"
                "  --subscribers FILE  load an HSS file (iccid,imsi,k,opc,amf,sqn); loaded again,\n"
                "                      a subscriber keeps the SEQ it reached\n"
@@ -52,6 +52,8 @@ static void usage(FILE *f)
                "  --threads N         requests answered at once (default 4)\n"
                "  --seq-block N       SEQs reserved (committed) at a time, 1..1024 (default 32);\n"
                "                      a restart skips the rest of a block, never reuses it\n"
+               "  --ind N             the IND of every SQN, 0..31 (default 0; TS 33.102 C.3.4:\n"
+               "                      one per kind of service sharing the subscribers' SQN)\n"
                "exit codes: 0 stopped by a signal, 1 runtime failure, 2 usage\n");
 }
 
@@ -162,11 +164,12 @@ int main(int argc, char **argv)
                                          {"threads", required_argument, NULL, 't'},
                                          {"create-kek", no_argument, NULL, 'c'},
                                          {"seq-block", required_argument, NULL, 'b'},
+                                         {"ind", required_argument, NULL, 'i'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *sock_path = NULL, *db_path = "auc-gw.db", *kek_path = "auc-gw.kek", *subs[16] = {0};
     unsigned nsubs = 0;
-    long threads = 4, seq_block = 32;
+    long threads = 4, seq_block = 32, ind = 0;
     bool create = false;
     struct auc_gw g = {0};
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -198,6 +201,9 @@ int main(int argc, char **argv)
         case 'b':
             seq_block = strtol(optarg, NULL, 10);
             break;
+        case 'i':
+            ind = strtol(optarg, NULL, 10);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -207,7 +213,7 @@ int main(int argc, char **argv)
         }
     }
     if (!sock_path || optind != argc || threads < 1 || threads > MAX_THREADS || seq_block < 1 ||
-        seq_block > 1024 || strlen(sock_path) >= sizeof(sa.sun_path)) {
+        seq_block > 1024 || ind < 0 || ind > 31 || strlen(sock_path) >= sizeof(sa.sun_path)) {
         usage(stderr);
         return 2;
     }
@@ -217,6 +223,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "auc-gw: %s\n", why);
         return 1;
     }
+    g.ind = (unsigned)ind;
     if (auc_gw_seq_block(&g, (unsigned)seq_block)) {
         auc_gw_close(&g);
         return 1;
