@@ -88,6 +88,14 @@ grep -q "UMTS-FAIL" eapol-wrongk.log && ok || bad "wrong K: no UMTS-FAIL from th
 grep -qi "authentication-reject\|Authentication failed" eapol-wrongk.log hostapd.log && ok ||
     bad "wrong K: no Authentication-Reject"
 
+# auc-gw with its own IND (TS 33.102 C.3.4), anew from the file's SQN: the card keeps a SEQ per
+# IND, so SEQ 1 under IND 7 is fresh although IND 0 went far beyond it: no resynchronisation
+if [[ -n $aucgw ]]; then
+    start_auc --ind 7
+    eap AKA 0 ind
+    [[ $result == SUCCESS && $answered -eq 1 ]] && ok || bad "IND 7: $result, $answered answered"
+fi
+
 # no key of the card in euicc-sim's logs
 k=$(sed -n 2p provisioning-hss.csv | cut -d, -f3)
 ! grep -qi "$k" sim.log eapol-sim-*.log auc.log && ok || bad "a key appears in a log"
