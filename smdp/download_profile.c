@@ -288,10 +288,8 @@ static int step_eis(struct smdp_run *x)
     int rc;
 
     if (!x->result) {
-        if (x->expired) {
+        if (smdp_run_expired_at_start(x)) {
             release_sub(x);
-            sm_status_set(&x->st, SM_EXEC_EXPIRED, 200, SM_SUBJ_FUNCTION, SM_RSN_TTL_EXPIRED, NULL,
-                          "the order's validity period ended before it started");
             return SMDP_STEP_DONE;
         }
         return smdp_run_call(x, "getEIS", json_object());

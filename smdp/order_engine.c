@@ -273,6 +273,14 @@ void smdp_run_progress(struct smdp_run *x, const char *what)
 
 /* ---- accepting ---- */
 
+bool smdp_run_expired_at_start(struct smdp_run *x)
+{
+    if (x->expired)
+        sm_status_set(&x->st, SM_EXEC_EXPIRED, 200, SM_SUBJ_FUNCTION, SM_RSN_TTL_EXPIRED, NULL,
+                      "the order's validity period ended before it started");
+    return x->expired;
+}
+
 int smdp_order_accept(struct sm_api_call *call, const struct smdp_order_fn *fn, const char *eid,
                       const char *smsr, const char *iccid, json_t *params)
 {
@@ -309,7 +317,7 @@ int smdp_order_accept(struct sm_api_call *call, const struct smdp_order_fn *fn, 
 
 static const struct smdp_order_fn *const fns[] = {
     &smdp_fn_download_profile, &smdp_fn_enable_profile, &smdp_fn_disable_profile,
-    &smdp_fn_delete_profile,   &smdp_fn_set_fallback,
+    &smdp_fn_delete_profile,   &smdp_fn_set_fallback,   &smdp_fn_audit_eis,
 };
 
 static const struct smdp_order_fn *fn_of(const char *name)

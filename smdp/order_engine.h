@@ -48,7 +48,7 @@ struct smdp_order_fn {
 };
 
 extern const struct smdp_order_fn smdp_fn_download_profile, smdp_fn_enable_profile,
-    smdp_fn_disable_profile, smdp_fn_delete_profile, smdp_fn_set_fallback;
+    smdp_fn_disable_profile, smdp_fn_delete_profile, smdp_fn_set_fallback, smdp_fn_audit_eis;
 
 /*
  * Issue the step's ES3 call (members taken; eid added when missing): answered at once, it is
@@ -56,6 +56,9 @@ extern const struct smdp_order_fn smdp_fn_download_profile, smdp_fn_enable_profi
  * (SMDP_STEP_WAIT). Returns an enum smdp_step or -errno.
  */
 int smdp_run_call(struct smdp_run *x, const char *function, json_t *members);
+/* The order's validity ended before its first call: st becomes Expired (SGP.02 8.7). Returns
+ * true then (the step ends the order). */
+bool smdp_run_expired_at_start(struct smdp_run *x);
 /* Go to step (and run it now). */
 int smdp_run_goto(struct smdp_run *x, const char *step);
 /* End with the SM-SR's status (x->rs) as the order's. */

@@ -36,11 +36,8 @@ static int step(struct smdp_run *x)
     json_t *data;
 
     if (!x->result) {
-        if (x->expired) {
-            sm_status_set(&x->st, SM_EXEC_EXPIRED, 200, SM_SUBJ_FUNCTION, SM_RSN_TTL_EXPIRED, NULL,
-                          "the order's validity period ended before it started");
+        if (smdp_run_expired_at_start(x))
             return SMDP_STEP_DONE;
-        }
         return smdp_run_call(x, es3_of(x->o->function), json_pack("{s:s}", "iccid", x->o->iccid));
     }
     /* the SM-SR's answer is the MNO's, the card's response data included */

@@ -14,9 +14,14 @@
 
 int smdp_profile_check(struct sm_api_call *call, struct sm_status *st)
 {
+    return smdp_profile_check_of(call, sm_json_str(call->request, "eid"),
+                                 sm_json_str(call->request, "iccid"), st);
+}
+
+int smdp_profile_check_of(struct sm_api_call *call, const char *eid, const char *iccid,
+                          struct sm_status *st)
+{
     struct smdp_app *a = call->app;
-    const char *eid = sm_json_str(call->request, "eid"),
-               *iccid = sm_json_str(call->request, "iccid");
     struct smdb_subscription sub;
     int rc = smdb_subscription_get(a->db, iccid, &sub);
 

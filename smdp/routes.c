@@ -10,7 +10,8 @@
 const struct sm_api_route smdp_routes[] = {
     SM_ROUTE("es2", "getEIS", SM_ROLE_MNO, smdp_es2_get_eis, smdp_get_eis_body,
              "SGP.02 ES2.GetEIS"),
-    SM_ROUTE_TODO("es2", "auditEIS", SM_ROLE_MNO, "SGP.02 ES2.AuditEIS"),
+    SM_ROUTE_ASYNC("es2", "auditEIS", SM_ROLE_MNO, smdp_es2_audit_eis, smdp_audit_eis_body,
+                   "SGP.02 ES2.AuditEIS"),
     SM_ROUTE_ASYNC("es2", "downloadProfile", SM_ROLE_MNO, smdp_es2_download_profile,
                    smdp_download_profile_body, "SGP.02 ES2.DownloadProfile"),
     SM_ROUTE("es2", "updatePolicyRules", SM_ROLE_MNO, smdp_es2_update_policy_rules,

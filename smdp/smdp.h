@@ -73,6 +73,9 @@ int smdp_es3_call(const struct sm_api_call *call, const char *smsr_id, const cha
 /* May the caller act on the profile (request iccid) on the card (request eid)? 0, 1 with st
  * set, or -errno (profile_relay.c). */
 int smdp_profile_check(struct sm_api_call *call, struct sm_status *st);
+/* The same for a given card and profile. */
+int smdp_profile_check_of(struct sm_api_call *call, const char *eid, const char *iccid,
+                          struct sm_status *st);
 /* An ES2 function on one profile relayed to the SM-SR's ES3 function (profile_relay.c): the
  * profile (request iccid) must be this SM-DP's and the caller's, on the request's eid when it
  * is on a card; members (taken) get eid and iccid. Returns as smdp_es3_call (1: refused, st
@@ -92,6 +95,9 @@ int smdp_tell_later(struct sm_status *st, const char *subject, const char *mno);
 /* ES2 handlers, one file each, and their request members. */
 extern const struct sm_json_field smdp_get_eis_body[];
 int smdp_es2_get_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
+/* ES2.AuditEIS (es2_audit_eis.c): an order, the SM-SR's ES3.AuditEIS, the EIS filtered. */
+extern const struct sm_json_field smdp_audit_eis_body[];
+int smdp_es2_audit_eis(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smdp_update_policy_rules_body[];
 int smdp_es2_update_policy_rules(struct sm_api_call *call, json_t *out, struct sm_status *st);
 extern const struct sm_json_field smdp_profile_notification_body[];

@@ -370,10 +370,10 @@ static void roles_are_enforced(void **state)
     expect_refusal(call(&mno1, "POST", smsr_port, "/gsma/es4/smsrChange", req("r4", ""), 400,
                         "error-response.schema.json"),
                    "8.1.1", "2.2", "eid");
-    /* a function of the catalogue not in this build yet */
-    expect_refusal(call(&mno1, "POST", smdp_port, "/gsma/es2/auditEIS", req("r5", ""), 501,
+    /* ES2.AuditEIS without the card named */
+    expect_refusal(call(&mno1, "POST", smdp_port, "/gsma/es2/auditEIS", req("r5", ""), 400,
                         "error-response.schema.json"),
-                   "1.6", "3.1", "not provided");
+                   "8.1.1", "2.2", "eid");
 }
 
 static void metrics_for_admin_only(void **state)

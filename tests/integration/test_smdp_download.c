@@ -412,6 +412,40 @@ static void profile_orders(void **state)
     inventory_has("iot", "enabled", 1);
 }
 
+/* ES2.AuditEIS: the SM-SR reads the card again; the MNO gets the refreshed EIS with only its
+ * own profiles, the audited one in its state on the card. Another MNO may not name the
+ * profile. */
+static void audit_eis(void **state)
+{
+    json_t *j, *m, *eis;
+    const json_t *p;
+    size_t i;
+    bool seen = false;
+
+    (void)state;
+    m = json_pack("{s:s, s:s, s:[s]}", "eid", eids[1], "smsrId", SMSR, "iccid", subs[1]);
+    json_decref(es2("auditEIS", m, "audit-1", 0, 202, "operation.schema.json"));
+    j = outcome("audit-1", 120, "es2.auditEIS.response.schema.json");
+    assert_string_equal(itest_exec_status(j), "Executed-Success");
+    eis = json_object_get(j, "eis");
+    assert_non_null(sm_json_str(eis, "lastAuditDate"));
+    json_array_foreach(json_object_get(eis, "profileInfo"), i, p) {
+        assert_string_equal(sm_json_str(p, "mnoId"), MNO1);
+        if (!strcmp(sm_json_str(p, "iccid"), subs[1])) {
+            seen = true;
+            assert_string_equal(sm_json_str(p, "state"), "Enabled");
+        }
+    }
+    assert_true(seen);
+    json_decref(j);
+    /* mno2 may not audit mno1's profile: refused before the card is reached */
+    m = json_pack("{s:s, s:s, s:[s]}", "eid", eids[1], "smsrId", SMSR, "iccid", subs[1]);
+    j = itest_call_fn(dir, smdp_port, "mno2", "2.999.10.2", "es2/auditEIS", m, "audit-not-mine", 0,
+                      200, NULL);
+    json_decref(m);
+    expect(j, "Failed", "8.2.1", "1.2", NULL);
+}
+
 /* Refused at once: an SM-SR the SM-DP does not know, a type the MNO does not have or has no
  * profile left of, an ICCID that is taken, neither type nor ICCID. */
 static void refused_at_once(void **state)
@@ -699,6 +733,7 @@ int main(void)
         cmocka_unit_test(download_installs),
         cmocka_unit_test(download_and_enable),
         cmocka_unit_test(profile_orders),
+        cmocka_unit_test(audit_eis),
         cmocka_unit_test(refused_at_once),
         cmocka_unit_test(refused_by_the_card),
         cmocka_unit_test(pol2_and_delete),
