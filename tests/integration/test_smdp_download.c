@@ -659,6 +659,14 @@ static void smctl_calls(void **state)
     assert_int_equal(
         smctl("es2 downloadProfile --profile-type iot --enable-profile", out, sizeof(out)), 2);
     assert_non_null(strstr(out, "--eid is required"));
+    /* a number beyond 64 bits is refused, not capped */
+    snprintf(text, sizeof(text),
+             "eid,iccid,mnoId,requiredMemory\n%s,8944501234567890123," MNO1
+             ",99999999999999999999999\n",
+             eids[0]);
+    assert_int_equal(itest_write_file(path_in("big.csv", NULL), text), 0);
+    assert_int_equal(smctl("batch es3.createISDP big.csv", out, sizeof(out)), 2);
+    assert_non_null(strstr(out, "--required-memory: 99999999999999999999999 is out of range"));
     /* ES4 straight to the SM-SR with the same identity */
     snprintf(args, sizeof(args), "es4 getEIS --eid %s", eids[0]);
     assert_int_equal(smctl(args, out, sizeof(out)), 0);

@@ -208,10 +208,14 @@ int smctl_member_set(json_t *members, const struct smctl_member *m, const char *
             snprintf(why, n, "--%s takes true or false", m->option);
         break;
     case SMCTL_INT: {
-        long long x = v ? strtoll(v, &end, 10) : 0;
+        long long x;
 
+        errno = 0;
+        x = v ? strtoll(v, &end, 10) : 0;
         if (!v || !*v || *end)
             snprintf(why, n, "--%s takes a number", m->option);
+        else if (errno == ERANGE) /* strtoll capped it: never send another number than given */
+            snprintf(why, n, "--%s: %s is out of range", m->option, v);
         else
             j = json_integer(x);
         break;
