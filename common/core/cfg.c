@@ -86,6 +86,21 @@ int sm_cfg_line(const char *section, const char *name)
     return 0;
 }
 
+int sm_cfg_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long l;
+
+    errno = 0;
+    l = strtol(s, &end, 0);
+    if (!*s || *end || (errno && errno != ERANGE))
+        return -EINVAL;
+    if (errno == ERANGE || l < min || l > max)
+        return -ERANGE;
+    *out = l;
+    return 0;
+}
+
 int sm_cfg_parse_size(const char *s, size_t *out)
 {
     char *end;
@@ -198,7 +213,6 @@ static char *resolve_path(const char *dir, const char *v)
 static const char *store(const struct sm_cfg_key *k, void *cfg, const char *dir, const char *v)
 {
     char *field = (char *)cfg + k->offset;
-    char *end;
     long l;
 
     switch (k->type) {
@@ -221,14 +235,15 @@ static const char *store(const struct sm_cfg_key *k, void *cfg, const char *dir,
         return NULL;
     }
     case SM_CFG_INT:
-        errno = 0;
-        l = strtol(v, &end, 0);
-        if (!*v || *end || errno)
-            return "is not an integer";
-        if (l < k->min || l > k->max)
+        switch (sm_cfg_parse_long(v, k->min, k->max, &l)) {
+        case 0:
+            *(long *)(void *)field = l;
+            return NULL;
+        case -ERANGE:
             return "is out of range";
-        *(long *)(void *)field = l;
-        return NULL;
+        default:
+            return "is not an integer";
+        }
     case SM_CFG_SIZE:
         if (sm_cfg_parse_size(v, (size_t *)(void *)field))
             return "is not a size (digits with an optional k, M or G)";

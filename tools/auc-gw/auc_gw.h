@@ -52,12 +52,15 @@ int auc_gw_answer(struct auc_gw *g, const char *req, char *out, size_t n);
 
 /*
  * auc_subscribers.c. Open the database (pool connections) and the key-encryption key, made
- * when missing if create_kek; why gets the reason of a failure. SEQs are then reserved one at a
- * time; auc_gw_seq_block() sets the block.
+ * when missing if create_kek; kek_path NULL: the database only (no key wrapped or unwrapped).
+ * why gets the reason of a failure. SEQs are then reserved one at a time; auc_gw_seq_block()
+ * sets the block.
  */
 int auc_gw_open(struct auc_gw *g, const char *db_path, const char *kek_path, bool create_kek,
                 unsigned pool, char *why, size_t whylen);
 void auc_gw_close(struct auc_gw *g);
+/* The keystore label of a subscriber's keys (the IMSI binds the blob to its row). */
+void auc_gw_label(const char *imsi, char *out, size_t n);
 /* Reserve n SEQs at a time (1..1024); -EINVAL, -ENOMEM. */
 int auc_gw_seq_block(struct auc_gw *g, unsigned n);
 /* Decode one HSS line (identifiers and check digits checked); -EINVAL, r wiped. */

@@ -18,6 +18,7 @@
 
 #include "auc_gw.h"
 #include "sm/api.h"
+#include "sm/hash.h"
 #include "sm/hex.h"
 #include "sm/ids.h"
 #include "sm/log.h"
@@ -37,7 +38,7 @@ static int subscriber(struct auc_gw *g, const char *imsi, struct sm_milenage *m,
     char label[48], amf_hex[5];
     int rc = smdb_auc_get(g->db, imsi, &w, amf_hex, seq);
 
-    snprintf(label, sizeof(label), "auc:%s", imsi);
+    auc_gw_label(imsi, label, sizeof(label));
     if (!rc)
         rc = sm_keystore_unwrap(g->ks, label, w.data, w.len, &keys);
     sm_buf_free(&w);
@@ -49,14 +50,9 @@ static int subscriber(struct auc_gw *g, const char *imsi, struct sm_milenage *m,
     return rc;
 }
 
-/* FNV-1a */
 static unsigned slot_of(const char *imsi)
 {
-    unsigned h = 2166136261u;
-
-    while (*imsi)
-        h = (h ^ (unsigned char)*imsi++) * 16777619u;
-    return h % AUC_SEQ_SLOTS;
+    return sm_fnv1a(imsi, strlen(imsi)) % AUC_SEQ_SLOTS;
 }
 
 /*

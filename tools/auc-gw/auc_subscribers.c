@@ -26,14 +26,19 @@ int auc_gw_open(struct auc_gw *g, const char *db_path, const char *kek_path, boo
                                    .pool_size = pool ? pool : 1,
                                    .synchronous = "full"};
     struct sm_secret *kek = NULL;
+    char reason[200];
     int rc;
 
     memset(g, 0, sizeof(*g));
     g->seq_block = 1;
     for (int i = 0; i < AUC_SEQ_STRIPES; i++)
         pthread_mutex_init(&g->seq_mu[i], NULL);
-    if (smdb_open(&dc, &g->db, why, whylen))
+    if (smdb_open(&dc, &g->db, reason, sizeof(reason))) {
+        snprintf(why, whylen, "%s: %s", db_path, reason);
         return -EIO;
+    }
+    if (!kek_path)
+        return 0;
     rc = sm_keystore_load_kek(kek_path, &kek);
     if (rc == -ENOENT && create_kek) {
         rc = sm_keystore_create_kek(kek_path);
@@ -50,6 +55,11 @@ int auc_gw_open(struct auc_gw *g, const char *db_path, const char *kek_path, boo
         g->db = NULL;
     }
     return rc;
+}
+
+void auc_gw_label(const char *imsi, char *out, size_t n)
+{
+    snprintf(out, n, "auc:%s", imsi);
 }
 
 void auc_gw_close(struct auc_gw *g)
@@ -113,7 +123,7 @@ int auc_gw_put(struct auc_gw *g, const struct auc_hss_row *r)
 
     for (int i = 0; i < 6; i++)
         v = v << 8 | r->sqn[i];
-    snprintf(label, sizeof(label), "auc:%s", r->imsi);
+    auc_gw_label(r->imsi, label, sizeof(label));
     rc = s ? sm_keystore_wrap(g->ks, &sm_rng_system, label, s, &w) : -ENOMEM;
     sm_secret_free(s);
     /* SQN = SEQ || IND (TS 33.102 C.3.2, 5 bits of IND): the database keeps SEQ */

@@ -14,6 +14,7 @@
 #include "sm/hex.h"
 #include "sm/ids.h"
 #include "sm/tlv.h"
+#include "usim.h"
 
 /* ProfileElement tags (es8 spec 3.1) */
 enum {
@@ -838,7 +839,6 @@ static int copy_exact(struct sim_install *in, const struct sm_tlv *t, const stru
 
 static int do_aka(struct sim_install *in, const struct sm_tlv *pe)
 {
-    static const uint8_t rot_default[5] = {0x40, 0x00, 0x20, 0x40, 0x60};
     struct sm_decode_err de;
     struct sm_tlv h, t, c, a;
     struct sim_aka *k;
@@ -856,13 +856,7 @@ static int do_aka(struct sim_install *in, const struct sm_tlv *pe)
     memset(k, 0, sizeof(*k));
     memcpy(k->adf_aid, in->last_adf->aid, in->last_adf->aid_len);
     k->adf_aid_len = in->last_adf->aid_len;
-    /* DEFAULTs of PE-AKAParameter / AlgoParameter */
-    memcpy(k->rot, rot_default, 5);
-    for (int i = 1; i < 5; i++)
-        k->xorc[16 * i + 15] = (uint8_t)(1 << (i - 1));
-    k->sqn_options = 0x02;
-    k->sqn_delta[2] = 0x10;
-    k->sqn_age_limit[2] = 0x10;
+    sim_aka_defaults(k);
     while ((rc = sm_tlv_next(pe->value, pe->len, &pos, &t, &de)) == 0) {
         switch (t.tag) {
         case 0xA1: /* algoConfiguration: A0 mapping {80 options, 81 source} | A1 algo {...} */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sim_app.h"
+#include "sm/hash.h"
 #include "sm/hex.h"
 #include "sm/log.h"
 #include "sm/rng.h"
@@ -83,11 +84,7 @@ void sim_app_close(struct sim_app *a)
 
 static unsigned bucket(const char *eid)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (; *eid; eid++)
-        h = (h ^ (uint8_t)*eid) * 16777619u;
-    return h % 1024;
+    return sm_fnv1a(eid, strlen(eid)) % 1024;
 }
 
 static void label(const char *eid, char *out, size_t n)

@@ -34,6 +34,21 @@ static int aes(const uint8_t k[16], const uint8_t in[16], uint8_t out[16])
     return sm_aes_ecb_encrypt(k, 16, in, 16, out);
 }
 
+void sim_aka_defaults(struct sim_aka *a)
+{
+    static const uint8_t rot[5] = {0x40, 0x00, 0x20, 0x40, 0x60};
+
+    memcpy(a->rot, rot, 5);
+    memset(a->xorc, 0, sizeof(a->xorc));
+    for (int i = 1; i < 5; i++)
+        a->xorc[16 * i + 15] = (uint8_t)(1 << (i - 1));
+    a->sqn_options = 0x02;
+    memset(a->sqn_delta, 0, sizeof(a->sqn_delta));
+    memset(a->sqn_age_limit, 0, sizeof(a->sqn_age_limit));
+    a->sqn_delta[2] = 0x10;
+    a->sqn_age_limit[2] = 0x10;
+}
+
 int sim_milenage(const struct sim_aka *a, const uint8_t rand[16], const uint8_t sqn[6],
                  const uint8_t amf[2], uint8_t mac_a[8], uint8_t mac_s[8], uint8_t res[8],
                  uint8_t ck[16], uint8_t ik[16], uint8_t ak[6], uint8_t ak_star[6])

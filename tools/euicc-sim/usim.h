@@ -28,6 +28,10 @@ struct sim_auth_out {
     uint8_t auts[14];
 };
 
+/* The DEFAULTs of PE-AKAParameter / AlgoParameter (SAIP): MILENAGE's rotation and XOR
+ * constants of TS 35.206, sqnOptions 02, delta and age limit 2^28. Keys and algorithm stay. */
+void sim_aka_defaults(struct sim_aka *a);
+
 /* RES length of the test algorithm in bytes ([?] not fixed by TS 34.108: 4..16). */
 extern unsigned sim_test_algorithm_res_len;
 

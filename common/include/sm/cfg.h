@@ -71,6 +71,9 @@ int sm_cfg_fail(struct sm_cfg_error *err, const char *file, const char *section,
 void sm_cfg_print_help(FILE *out, const struct sm_cfg_table *tables, size_t ntables);
 /* Print the effective configuration (paths resolved). */
 void sm_cfg_print(FILE *out, const struct sm_cfg_table *tables, size_t ntables, const void *cfg);
+/* Parse an integer as configuration values are (decimal, 0x hex, 0 octal) within [min, max].
+ * Returns 0, -EINVAL (not an integer) or -ERANGE. */
+int sm_cfg_parse_long(const char *s, long min, long max, long *out);
 /* Parse "size" text (digits and optional k/M/G). Returns 0 or -EINVAL / -ERANGE. */
 int sm_cfg_parse_size(const char *s, size_t *out);
 /* Parse an address. Returns 0 or -EINVAL. */

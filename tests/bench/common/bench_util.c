@@ -82,7 +82,8 @@ int bench_start_smsc(const char *dir, struct itest_proc *p)
     return port > 0 ? port : -1;
 }
 
-int bench_list_cards(const char *dir, unsigned n, char (*eids)[33])
+/* The EIDs of the n cards of dir/sim.conf. */
+static int list_cards(const char *dir, unsigned n, char (*eids)[33])
 {
     static char big[1 << 21];
     char cmd[700], *argv[] = {"/bin/sh", "-c", cmd, NULL}, *save = NULL, *line;
@@ -95,6 +96,25 @@ int bench_list_cards(const char *dir, unsigned n, char (*eids)[33])
     for (line = strtok_r(big, "\n", &save); line && i < n; line = strtok_r(NULL, "\n", &save))
         snprintf(eids[i++], sizeof(eids[0]), "%.32s", line);
     return i == n ? 0 : -1;
+}
+
+int bench_make_cards(const char *dir, int smsc_port, const char *factory, const char *card,
+                     unsigned n, char (*eids)[33])
+{
+    char text[2048], cmd[700];
+
+    snprintf(text, sizeof(text),
+             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = warn\n"
+             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
+             "%s[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n[smsr]\n"
+             "msisdn = +4479000001\n[card]\nattach_notification = no\n%s",
+             factory ? factory : "", smsc_port, card ? card : "");
+    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create %u >/dev/null", dir,
+             SM_BIN_DIR, n);
+    if (itest_write_file(itest_path(dir, "sim.conf", NULL), text) || bench_run(cmd) ||
+        list_cards(dir, n, eids))
+        return -1;
+    return itest_transport_keys(dir, "2.999.20.1", "transport-keys") ? -1 : 0;
 }
 
 int bench_run(const char *cmd)

@@ -23,8 +23,14 @@ double bench_pct(double *v, size_t n, double p);
  * (euicc-sim / simpw): its port, or -1. */
 struct itest_proc;
 int bench_start_smsc(const char *dir, struct itest_proc *p);
-/* The EIDs of the n cards of dir/sim.conf. Returns 0 or -1. */
-int bench_list_cards(const char *dir, unsigned n, char (*eids)[33]);
+/*
+ * n cards made by euicc-sim in dir: sim.conf with the development PKI, SMPP to smsc_port as
+ * euicc-sim / simpw, +4479000001 as the SM-SR's number, no attach notification, and the extra
+ * lines of [factory] and [card] given (NULL: none); their EIDs into eids, and the EUM's
+ * transport key for the SM-SR in dir/transport-keys. Returns 0 or -1.
+ */
+int bench_make_cards(const char *dir, int smsc_port, const char *factory, const char *card,
+                     unsigned n, char (*eids)[33]);
 /* /bin/sh -c cmd; prints the output on failure. Returns the exit code. */
 int bench_run(const char *cmd);
 

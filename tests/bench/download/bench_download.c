@@ -151,18 +151,8 @@ static int setup(void)
     smsc_port = bench_start_smsc(dir, &smsc);
     if (smsc_port <= 0)
         return -1;
-    snprintf(text, sizeof(text),
-             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = warn\n"
-             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
-             "[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = euicc-sim\npassword = simpw\n[smsr]\n"
-             "msisdn = +4479000001\n[card]\nattach_notification = no\n",
-             smsc_port);
-    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create %u >/dev/null", dir,
-             SM_BIN_DIR, ncards);
     eids = calloc(ncards, sizeof(*eids));
-    if (!eids || itest_write_file(path_in("sim.conf"), text) || bench_run(cmd) ||
-        bench_list_cards(dir, ncards, eids) ||
-        itest_transport_keys(dir, "2.999.20.1", "transport-keys"))
+    if (!eids || bench_make_cards(dir, smsc_port, NULL, NULL, ncards, eids))
         return -1;
     snprintf(text, sizeof(text),
              "test_mode = yes\nid = " SMSR "\n[log]\nlevel = warn\n[api]\nlisten = 127.0.0.1:0\n"

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "../common/bench_util.h"
+#include "auc_gw.h"
 #include "sm/hex.h"
 #include "sm/secret.h"
 #include "usim.h"
@@ -48,11 +49,10 @@ struct sub {
 static struct sub *subs;
 static unsigned nsubs;
 
-/* The HSS file's rows as USIMs, with the profile defaults of MILENAGE (TS 35.206 r/c constants,
- * sqnOptions 02, delta 2^28) as euicc-sim installs them. */
+/* The HSS file's rows (auc_hss_parse, as auc-gw reads them) as USIMs with MILENAGE and the
+ * profile defaults, as euicc-sim installs them. */
 static int load_hss(const char *path, unsigned want)
 {
-    static const uint8_t rot[5] = {64, 0, 32, 64, 96};
     FILE *f = fopen(path, "r");
     char line[512];
 
@@ -60,21 +60,18 @@ static int load_hss(const char *path, unsigned want)
         return -errno;
     subs = calloc(want, sizeof(*subs));
     while (subs && nsubs < want && fgets(line, sizeof(line), f)) {
-        char iccid[24], imsi[16], k[40], opc[40];
+        struct auc_hss_row r;
         struct sub *s = &subs[nsubs];
 
-        if (sscanf(line, "%23[^,],%15[^,],%39[^,],%39[^,],", iccid, imsi, k, opc) != 4 ||
-            sm_hex_decode(k, s->aka.k, 16) != 16 || sm_hex_decode(opc, s->aka.opc, 16) != 16)
+        if (auc_hss_parse(line, &r))
             continue; /* the header */
-        snprintf(s->imsi, sizeof(s->imsi), "%s", imsi);
+        snprintf(s->imsi, sizeof(s->imsi), "%s", r.imsi);
+        memcpy(s->aka.k, r.keys, 16);
+        memcpy(s->aka.opc, r.keys + 16, 16);
         s->aka.algo = 1;
-        memcpy(s->aka.rot, rot, 5);
-        for (int i = 1; i < 5; i++)
-            s->aka.xorc[16 * i + 15] = (uint8_t)(1 << (i - 1));
-        s->aka.sqn_options = 0x02;
-        s->aka.sqn_delta[2] = 0x10;
-        s->aka.sqn_age_limit[2] = 0x10;
+        sim_aka_defaults(&s->aka);
         nsubs++;
+        sm_wipe(&r, sizeof(r));
         sm_wipe(line, sizeof(line));
     }
     fclose(f);

@@ -65,20 +65,17 @@ for n in $levels; do ((n > max)) && max=$n; done
 hlr_version=$("$here/build_hlr_auc_gw.sh" "$build/hlr_auc_gw") || exit 1
 hlr=$build/hlr_auc_gw/hlr_auc_gw
 
-# max subscribers: HSS file (auc-gw), milenage file (hlr_auc_gw), the PSK users
+# max subscribers: HSS file (auc-gw, bench_eap), milenage file (hlr_auc_gw), the PSK users
 /usr/bin/python3 - "$tmp" "$max" <<'PY'
 import os, sys
 tmp, n = sys.argv[1], int(sys.argv[2])
-def luhn(d):
-    t = sum((int(c) * (2 if i % 2 == 0 else 1)) - (9 if int(c) * (2 if i % 2 == 0 else 1) > 9 else 0)
-            for i, c in enumerate(reversed(d)))
-    return d + str((10 - t % 10) % 10)
 with open(f"{tmp}/hss.csv", "w") as h, open(f"{tmp}/milenage.txt", "w") as m, \
         open(f"{tmp}/users", "w") as u:
     h.write("iccid,imsi,k,opc,amf,sqn\n")
     for i in range(n):
         imsi, k, opc = "00101%010d" % (i + 1), os.urandom(16).hex(), os.urandom(16).hex()
-        h.write(f"{luhn('8999901%011d' % (i + 1))},{imsi},{k},{opc},8000,000000000000\n")
+        # no ICCID: the AuC needs none (an HSS row may leave it empty)
+        h.write(f",{imsi},{k},{opc},8000,000000000000\n")
         m.write(f"{imsi} {k} {opc} 8000 000000000000\n")
         u.write(f'"psk{i}"\tPSK\t"{k[:16]}"\n')
     u.write('"tls"*\tTLS\n')

@@ -90,30 +90,18 @@ static int start_smsr(const char *bearer)
 
 static int setup(void)
 {
-    char cmd[2048], text[2048];
+    char cmd[2048];
 
     if (!mkdtemp(dir) || sm_devpki_init(path_in("pki"), false, NULL))
         return -1;
     smsc_port = bench_start_smsc(dir, &smsc);
     if (smsc_port <= 0)
         return -1;
-    snprintf(text, sizeof(text),
-             "db = sim.db\nkek_file = sim.kek\ncontrol_socket = sim.sock\n[log]\nlevel = warn\n"
-             "[factory]\nci_cert = pki/ca.crt\neum_key = pki/eum1.key\neum_cert = pki/eum1.crt\n"
-             "operational_template = usim-minimal\n[smpp]\nsmsc = 127.0.0.1:%d\nsystem_id = "
-             "euicc-sim\npassword = simpw\n[smsr]\nmsisdn = +4479000001\n[card]\n"
-             "attach_notification = no\nnotification_tick = 20\n",
-             smsc_port);
-    if (itest_write_file(path_in("sim.conf"), text))
-        return -1;
-    snprintf(cmd, sizeof(cmd), "cd %s && %s/euicc-sim -c sim.conf create %u >/dev/null", dir,
-             SM_BIN_DIR, ncards);
-    if (bench_run(cmd))
-        return -1;
     eids = calloc(ncards, sizeof(*eids));
     opers = calloc(ncards, sizeof(*opers));
-    if (!eids || !opers || bench_list_cards(dir, ncards, eids) ||
-        itest_transport_keys(dir, "2.999.20.1", "transport-keys"))
+    if (!eids || !opers ||
+        bench_make_cards(dir, smsc_port, "operational_template = usim-minimal\n",
+                         "notification_tick = 20\n", ncards, eids))
         return -1;
     snprintf(cmd, sizeof(cmd), "cd %s && %s/smsr -c smsr.conf entity import pki/pki.json", dir,
              SM_BIN_DIR);
