@@ -102,6 +102,8 @@ def smctl_checks(smctl, tmp, sock, last):
     check("a subscriber added by smctl is served at once, no restart", ok and sqn == 1 << 5)
     rc, out, _ = run("add", "001010000000004", stdin="00112233 44556677\n")
     check("add: short keys refused (exit 2)", rc == 2 and "32 hex" in out)
+    rc, out, _ = run("add", "001010000000004", stdin=new[2] + " " + new[3] + " extra\n")
+    check("add: anything after the keys refused (exit 2)", rc == 2)
     rc, out, _ = run("add", "00101000000000X", stdin=new[2] + " " + new[3] + "\n")
     check("add: a bad IMSI refused (exit 2)", rc == 2)
     rc, out, rows = run("list")
@@ -179,6 +181,15 @@ def main():
     for junk in ["", "AKA-REQ-AUTH", "AKA-REQ-AUTH not-an-imsi", "HELLO 001010000000001",
                  "AKA-AUTS %s zz zz" % imsi, "\x00\xff" * 40, "A" * 2000]:
         c.ask(junk, answer=False)
+    # a request longer than a datagram auc-gw takes is ignored whole, never read cut short as
+    # a valid one
+    c.s.settimeout(1)
+    try:
+        got = c.ask("AKA-REQ-AUTH %s%s x" % (imsi, " " * 2000))
+    except socket.timeout:
+        got = None
+    c.s.settimeout(5)
+    check("an oversized datagram gets no answer", got is None)
     check("still answering after malformed datagrams",
           c.ask("AKA-REQ-AUTH " + imsi).startswith("AKA-RESP-AUTH " + imsi + " "))
 

@@ -21,11 +21,9 @@
 #include <unistd.h>
 
 #include "auc_gw.h"
-#include "sm/api.h"
-#include "sm/hex.h"
-#include "sm/ids.h"
+#include "sm/cfg.h"
+#include "sm/hash.h"
 #include "sm/log.h"
-#include "sm/rng.h"
 #include "sm/secret.h"
 #include "smdb/aucstore.h"
 
@@ -114,15 +112,13 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* FNV-1a of the request's second word (the IMSI) */
+/* The request's second word, the IMSI, hashed. */
 static unsigned imsi_hash(const char *req)
 {
     const char *p = strchr(req, ' ');
-    unsigned h = 2166136261u;
 
-    for (p = p ? p + 1 : req; *p && *p != ' '; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    return h;
+    p = p ? p + 1 : req;
+    return sm_fnv1a(p, strcspn(p, " "));
 }
 
 static void read_loop(struct server *s)
@@ -133,11 +129,19 @@ static void read_loop(struct server *s)
         ssize_t n;
 
         j.plen = sizeof(j.peer);
-        n = recvfrom(s->fd, j.req, sizeof(j.req) - 1, 0, (struct sockaddr *)&j.peer, &j.plen);
+        /* MSG_TRUNC: the datagram's whole length, so that a cut one is never read as a shorter
+         * request */
+        n = recvfrom(s->fd, j.req, sizeof(j.req) - 1, MSG_TRUNC, (struct sockaddr *)&j.peer,
+                     &j.plen);
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             break;
+        }
+        if ((size_t)n >= sizeof(j.req)) {
+            SM_LOGW(SM_LOG_API, "auc", "a datagram of %zd bytes ignored (at most %zu)", n,
+                    sizeof(j.req) - 1);
+            continue;
         }
         j.req[n] = 0;
         w = &s->w[imsi_hash(j.req) % (unsigned)s->n];
@@ -153,6 +157,13 @@ static void read_loop(struct server *s)
         }
         pthread_mutex_unlock(&w->mu);
     }
+}
+
+static int bad_usage(const char *why)
+{
+    fprintf(stderr, "auc-gw: %s\n", why);
+    usage(stderr);
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -183,8 +194,9 @@ int main(int argc, char **argv)
             sock_path = optarg;
             break;
         case 'S':
-            if (nsubs < 16)
-                subs[nsubs++] = optarg;
+            if (nsubs == sizeof(subs) / sizeof(subs[0]))
+                return bad_usage("--subscribers: at most 16 files");
+            subs[nsubs++] = optarg;
             break;
         case 'd':
             db_path = optarg;
@@ -193,16 +205,19 @@ int main(int argc, char **argv)
             kek_path = optarg;
             break;
         case 't':
-            threads = strtol(optarg, NULL, 10);
+            if (sm_cfg_parse_long(optarg, 1, MAX_THREADS, &threads))
+                return bad_usage("--threads: 1 to 64");
             break;
         case 'c':
             create = true;
             break;
         case 'b':
-            seq_block = strtol(optarg, NULL, 10);
+            if (sm_cfg_parse_long(optarg, 1, 1024, &seq_block))
+                return bad_usage("--seq-block: 1 to 1024");
             break;
         case 'i':
-            ind = strtol(optarg, NULL, 10);
+            if (sm_cfg_parse_long(optarg, 0, 31, &ind))
+                return bad_usage("--ind: 0 to 31");
             break;
         case 'h':
             usage(stdout);
@@ -212,11 +227,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!sock_path || optind != argc || threads < 1 || threads > MAX_THREADS || seq_block < 1 ||
-        seq_block > 1024 || ind < 0 || ind > 31 || strlen(sock_path) >= sizeof(sa.sun_path)) {
-        usage(stderr);
-        return 2;
-    }
+    if (!sock_path || optind != argc)
+        return bad_usage("--socket PATH, and no other argument");
+    if (strlen(sock_path) >= sizeof(sa.sun_path))
+        return bad_usage("--socket: path too long for a UNIX socket");
     signal(SIGPIPE, SIG_IGN);
     sm_log_set_ident("auc-gw");
     if (auc_gw_open(&g, db_path, kek_path, create, (unsigned)threads, why, sizeof(why))) {
@@ -244,7 +258,7 @@ int main(int argc, char **argv)
     unlink(sock_path);
     if (srv.fd < 0 || bind(srv.fd, (struct sockaddr *)&sa, sizeof(sa))) {
         fprintf(stderr, "auc-gw: %s: %s\n", sock_path, strerror(errno));
-        rc = -errno;
+        rc = 1;
         goto out;
     }
     {

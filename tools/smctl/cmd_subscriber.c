@@ -56,10 +56,12 @@ static int print_row(const struct smdb_auc_row *r, void *arg)
 static int read_keys(uint8_t keys[32])
 {
     char line[160], k[40], opc[40];
-    int rc = -EINVAL;
+    int rc = -EINVAL, end = -1;
 
+    /* nothing but blanks may follow the two keys */
     if (fgets(line, sizeof(line), stdin) &&
-        sscanf(line, " %39[0-9a-fA-F]%*[ ,\t]%39[0-9a-fA-F]", k, opc) == 2 && strlen(k) == 32 &&
+        sscanf(line, " %39[0-9a-fA-F]%*[ ,\t]%39[0-9a-fA-F]%n", k, opc, &end) == 2 && end > 0 &&
+        line[end + (int)strspn(line + end, " \t\r\n")] == 0 && strlen(k) == 32 &&
         strlen(opc) == 32 && sm_hex_decode(k, keys, 16) == 16 &&
         sm_hex_decode(opc, keys + 16, 16) == 16)
         rc = 0;
@@ -161,19 +163,8 @@ int smctl_subscriber(int argc, char **argv)
         return SMCTL_USAGE;
     }
     /* list and remove touch no key: they work without the key-encryption key */
-    if (!strcmp(cmd, "list") || !strcmp(cmd, "remove")) {
-        const struct smdb_config dc = {.path = db,
-                                       .schema = SMDB_SCHEMA_AUC,
-                                       .migrations = smdb_auc_migrations,
-                                       .pool_size = 1,
-                                       .synchronous = "full"};
-
-        memset(&g, 0, sizeof(g));
-        if (smdb_open(&dc, &g.db, why, sizeof(why))) {
-            fprintf(stderr, "smctl subscriber: %s: %s\n", db, why);
-            return SMCTL_FAILED;
-        }
-    } else if (auc_gw_open(&g, db, kek, false, 1, why, sizeof(why))) {
+    if (auc_gw_open(&g, db, strcmp(cmd, "list") && strcmp(cmd, "remove") ? kek : NULL, false, 1,
+                    why, sizeof(why))) {
         fprintf(stderr, "smctl subscriber: %s\n", why);
         return SMCTL_FAILED;
     }
