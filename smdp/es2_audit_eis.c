@@ -63,7 +63,8 @@ int smdp_es2_audit_eis(struct sm_api_call *call, json_t *out, struct sm_status *
         if (rc)
             return rc == 1 ? SM_API_DONE : rc;
     }
-    params = json_pack("{s:O}", "iccid", json_is_array(iccids) ? iccids : json_array());
+    params =
+        json_pack("{s:o}", "iccid", json_is_array(iccids) ? json_incref(iccids) : json_array());
     return smdp_order_accept(call, &smdp_fn_audit_eis, sm_json_str(call->request, "eid"),
                              sm_json_str(call->request, "smsrId"), NULL, params);
 }

@@ -438,6 +438,19 @@ static void audit_eis(void **state)
     }
     assert_true(seen);
     json_decref(j);
+    /* no profile named: the card's memory only, the MNO's profiles as the SM-SR knows them */
+    m = json_pack("{s:s, s:s}", "eid", eids[1], "smsrId", SMSR);
+    json_decref(es2("auditEIS", m, "audit-2", 0, 202, "operation.schema.json"));
+    j = outcome("audit-2", 120, "es2.auditEIS.response.schema.json");
+    assert_string_equal(itest_exec_status(j), "Executed-Success");
+    assert_non_null(sm_json_str(json_object_get(j, "eis"), "lastAuditDate"));
+    json_decref(j);
+    /* more profiles than one audit reads: refused with the member named */
+    m = json_pack("{s:s, s:s, s:[]}", "eid", eids[1], "smsrId", SMSR, "iccid");
+    for (int k = 0; k < 16; k++)
+        json_array_append_new(json_object_get(m, "iccid"), json_string(subs[1]));
+    expect(es2("auditEIS", m, "audit-many", 0, 400, NULL), "Failed", "8.2.1", "2.1",
+           "between 0 and 15");
     /* mno2 may not audit mno1's profile: refused before the card is reached */
     m = json_pack("{s:s, s:s, s:[s]}", "eid", eids[1], "smsrId", SMSR, "iccid", subs[1]);
     j = itest_call_fn(dir, smdp_port, "mno2", "2.999.10.2", "es2/auditEIS", m, "audit-not-mine", 0,
