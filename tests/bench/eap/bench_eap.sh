@@ -27,7 +27,7 @@ if [[ -z ${SM_NETNS:-} ]]; then
     "$here/build_hlr_auc_gw.sh" "$build/hlr_auc_gw" >/dev/null || exit 1
     /usr/bin/python3 -c 'import matplotlib' 2>/dev/null ||
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib >/dev/null ||
-        echo "bench_eap: python3-matplotlib not installed: no plot"
+        { echo "bench_eap: python3-matplotlib cannot be installed: no plot"; exit 1; }
     if [[ -n ${SM_EAP_RMEM:-} ]]; then
         rmem_was=$(sysctl -n net.core.rmem_default)
         sysctl -qw net.core.rmem_default="$SM_EAP_RMEM" || exit 1
@@ -39,6 +39,7 @@ if [[ -z ${SM_NETNS:-} ]]; then
 fi
 sm_netns_enter "$0" "$@"
 mkdir -p "$2" && out=$(realpath "$2")
+rm -f "$out/results.csv" "$out/results.md" "$out/eap.png" # a run's own output, or none
 levels=${SM_EAP_LEVELS:-100 200 300 400 500 600 700 800 900 1000}
 all_methods="AKA' AKA SIM PSK TLS"
 read -ra methods <<<"${SM_EAP_METHODS:-$all_methods}"
@@ -165,5 +166,9 @@ stop_auc
 
 /usr/bin/python3 "$here/report.py" "$csv" "$tmp/vectors.txt" "$out" "$hlr_version" \
     "${aucgw_rss:-?}" "$(nproc)" "$qlen $(sysctl -n net.core.rmem_default)"
+# the table and the plot are the experiment's output (python3-matplotlib is one of the
+# project's packages, cmake/debian-packages.txt)
+[[ -s $out/results.md && -s $out/results.csv && -s $out/eap.png ]] ||
+    { echo "bench_eap: no table or plot in $out"; exit 1; }
 # the figures are what they are; a device that did not authenticate is a failure
 [[ $failed -eq 0 ]] || { echo "bench_eap: some authentications or vectors failed"; exit 1; }
